@@ -1,0 +1,84 @@
+"""The `threadline` command: serve the site, check the content, migrate the database."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from app.settings import Settings
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = Settings()
+    level = settings.log_level.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+    return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    from app.content.course import load_course
+
+    settings = Settings()
+    lessons = Path(args.lessons) if args.lessons else settings.lessons_dir
+    exercises = Path(args.exercises) if args.exercises else settings.exercises_dir
+    course = load_course(lessons, exercises)
+    for problem in course.problems:
+        print(problem, file=sys.stderr)
+    if course.problems:
+        print(f"{len(course.problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print(
+        f"content ok: {len(course.sections)} sections, {len(course.entries)} subsections, "
+        f"{len(course.lessons)} lessons written, {len(course.exercises)} exercises"
+    )
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    from app.db.engine import make_engine
+    from app.db.migrate import upgrade
+
+    engine = make_engine(Settings().resolved_database_url)
+    upgrade(engine)
+    print(f"database at the newest schema: {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="threadline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("serve", help="run the web server")
+    p.add_argument("--host", help="address to bind (default: THREADLINE_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: THREADLINE_PORT or 8000)")
+    p.set_defaults(handler=serve)
+
+    p = commands.add_parser("check", help="validate every lesson and exercise")
+    p.add_argument("--lessons", help="lessons directory (default: THREADLINE_LESSONS_DIR)")
+    p.add_argument("--exercises", help="exercises directory (default: THREADLINE_EXERCISES_DIR)")
+    p.set_defaults(handler=check)
+
+    p = commands.add_parser("migrate", help="bring the database to the newest schema")
+    p.set_defaults(handler=migrate)
+
+    args = parser.parse_args(argv)
+    result: int = args.handler(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The course as data: the outline, lessons and exercises loaded from their files."""

@@ -1,0 +1,75 @@
+"""Every setting of the app, read from `THREADLINE_*` environment variables.
+
+The README lists each one with its default; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app import ROOT
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="THREADLINE_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=ROOT / "data",
+        description="Directory for the SQLite database, the generated secret key and run files.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; empty means SQLite at DATA_DIR/threadline.db (WAL mode).",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Key that signs cookies and CSRF tokens; empty means one generated once "
+        "and kept in DATA_DIR/secret_key.",
+    )
+    lessons_dir: Path = Field(default=ROOT / "lessons", description="Lesson sources.")
+    exercises_dir: Path = Field(default=ROOT / "exercises", description="Exercise folders.")
+    host: str = Field(default="127.0.0.1", description="Address `threadline serve` binds.")
+    port: int = Field(default=8000, description="Port `threadline serve` listens on.")
+    cookie_secure: bool = Field(
+        default=False,
+        description="Mark cookies Secure (set this when the site is served over HTTPS).",
+    )
+    session_days: int = Field(
+        default=365, ge=1, description="Days a learner's session cookie stays valid."
+    )
+    log_level: str = Field(default="info", description="Log level of the server.")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'threadline.db'}"
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one made on first start and kept in the data directory."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked into place: two processes starting together agree on one
+        # key, and nobody ever reads a half-written file.
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+        return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""The web tier: one module per kind of page, plus the shared machinery in deps and templating."""
