@@ -157,39 +157,45 @@ def log_out(db: Session, hold: SessionHold) -> None:
 
 def merge_progress(db: Session, source: Learner, target: Learner) -> None:
     """Move what an anonymous learner did into an account, keeping the earliest dates."""
-    theirs = {p.lesson_id: p for p in db.scalars(
-        select(LessonProgress).where(LessonProgress.learner_id == target.id)
-    )}
+    theirs = {
+        p.lesson_id: p
+        for p in db.scalars(select(LessonProgress).where(LessonProgress.learner_id == target.id))
+    }
     for mine in db.scalars(select(LessonProgress).where(LessonProgress.learner_id == source.id)):
         kept = theirs.get(mine.lesson_id)
         if kept is None:
-            db.add(LessonProgress(
-                learner_id=target.id,
-                lesson_id=mine.lesson_id,
-                read_at=mine.read_at,
-                completed_at=mine.completed_at,
-            ))
+            db.add(
+                LessonProgress(
+                    learner_id=target.id,
+                    lesson_id=mine.lesson_id,
+                    read_at=mine.read_at,
+                    completed_at=mine.completed_at,
+                )
+            )
         else:
             kept.read_at = min(_aware(kept.read_at), _aware(mine.read_at))
             kept.completed_at = _earliest(kept.completed_at, mine.completed_at)
     db.execute(update(Run).where(Run.learner_id == source.id).values(learner_id=target.id))
-    results = {r.exercise_id: r for r in db.scalars(
-        select(ExerciseResult).where(ExerciseResult.learner_id == target.id)
-    )}
+    results = {
+        r.exercise_id: r
+        for r in db.scalars(select(ExerciseResult).where(ExerciseResult.learner_id == target.id))
+    }
     for mine_result in db.scalars(
         select(ExerciseResult).where(ExerciseResult.learner_id == source.id)
     ):
         kept_result = results.get(mine_result.exercise_id)
         if kept_result is None:
-            db.add(ExerciseResult(
-                learner_id=target.id,
-                exercise_id=mine_result.exercise_id,
-                attempts=mine_result.attempts,
-                passed_at=mine_result.passed_at,
-                passed_run_id=mine_result.passed_run_id,
-                last_code=mine_result.last_code,
-                updated_at=mine_result.updated_at,
-            ))
+            db.add(
+                ExerciseResult(
+                    learner_id=target.id,
+                    exercise_id=mine_result.exercise_id,
+                    attempts=mine_result.attempts,
+                    passed_at=mine_result.passed_at,
+                    passed_run_id=mine_result.passed_run_id,
+                    last_code=mine_result.last_code,
+                    updated_at=mine_result.updated_at,
+                )
+            )
             continue
         kept_result.attempts += mine_result.attempts
         if mine_result.passed_at is not None and (

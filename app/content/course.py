@@ -215,7 +215,7 @@ def load_lesson(path: Path, entries: dict[str, Entry], problems: list[Problem]) 
         ok = False
     entry = entries.get(str(roadmap))
     if not isinstance(roadmap, str) or not ROADMAP.match(roadmap):
-        problem(line_of("roadmap"), f"roadmap {roadmap!r} must be a quoted number like \"2.2\"")
+        problem(line_of("roadmap"), f'roadmap {roadmap!r} must be a quoted number like "2.2"')
         ok = False
     elif entry is None:
         problem(line_of("roadmap"), f"roadmap {roadmap} is not in the course outline")
@@ -249,7 +249,9 @@ def load_lesson(path: Path, entries: dict[str, Entry], problems: list[Problem]) 
     )
 
 
-def _compile_blocks(path: Path, rendered: Rendered, first_line: int, problems: list[Problem]) -> None:
+def _compile_blocks(
+    path: Path, rendered: Rendered, first_line: int, problems: list[Problem]
+) -> None:
     for block in rendered.code_blocks:
         if block.language not in ("python", "py", "python3"):
             continue
@@ -320,8 +322,10 @@ def load_exercise(folder: Path, problems: list[Problem]) -> Exercise | None:
         problem(line_of("interpreters"), f"interpreters must be a list from {INTERPRETERS}")
         ok = False
     hints = meta["hints"]
-    if not isinstance(hints, list) or not 2 <= len(hints) <= 3 or not all(
-        isinstance(h, str) and h.strip() for h in hints
+    if (
+        not isinstance(hints, list)
+        or not 2 <= len(hints) <= 3
+        or not all(isinstance(h, str) and h.strip() for h in hints)
     ):
         problem(line_of("hints"), "hints must be a list of two or three non-empty strings")
         ok = False
@@ -388,7 +392,9 @@ def load_course(lessons_dir: Path, exercises_dir: Path) -> Course:
         entry = entries[lesson.roadmap]
         if entry.lesson is not None:
             problems.append(
-                Problem(path, 2, f"roadmap {lesson.roadmap} is already taken by {entry.lesson.path}")
+                Problem(
+                    path, 2, f"roadmap {lesson.roadmap} is already taken by {entry.lesson.path}"
+                )
             )
             continue
         entry.lesson = lesson
@@ -430,10 +436,8 @@ def _check_references(
     for exercise in exercises.values():
         meta = exercise.path / "exercise.toml"
         line = key_line(meta.read_text(encoding="utf-8").splitlines(), "lesson", 1)
-        lesson = lessons.get(exercise.lesson_id)
-        if lesson is None:
+        owner = lessons.get(exercise.lesson_id)
+        if owner is None:
             problems.append(Problem(meta, line, f"lesson '{exercise.lesson_id}' does not exist"))
-        elif exercise.id not in lesson.exercise_ids:
-            problems.append(
-                Problem(meta, line, f"lesson '{lesson.id}' does not list this exercise")
-            )
+        elif exercise.id not in owner.exercise_ids:
+            problems.append(Problem(meta, line, f"lesson '{owner.id}' does not list this exercise"))

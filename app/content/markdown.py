@@ -57,7 +57,9 @@ def highlight_code(source: str, language: str) -> str:
     return highlight(source, lexer, _FORMATTER)
 
 
-def _render_fence(md: MarkdownIt, tokens: list[Token], idx: int, options: object, env: object) -> str:
+def _render_fence(
+    md: MarkdownIt, tokens: list[Token], idx: int, options: object, env: object
+) -> str:
     token = tokens[idx]
     language, runnable = parse_info(token.info)
     code = highlight_code(token.content, language)
@@ -73,7 +75,9 @@ def _render_fence(md: MarkdownIt, tokens: list[Token], idx: int, options: object
 
 
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"typographer": True}).enable(["table", "replacements", "smartquotes"])
+    md = MarkdownIt("commonmark", {"typographer": True}).enable(
+        ["table", "replacements", "smartquotes"]
+    )
     md.use(anchors_plugin, min_level=2, max_level=3, permalink=True, permalinkSymbol="#")
     md.add_render_rule("fence", _render_fence)
     # Links to other sites open as usual; the content is ours, so raw HTML in it is trusted.
@@ -102,6 +106,6 @@ def render(text: str) -> Rendered:
 
 def pygments_css() -> str:
     """Highlighting colours for the light theme, and for the dark one by the system setting."""
-    light = HtmlFormatter(style="friendly").get_style_defs(".highlight")
-    dark = HtmlFormatter(style="github-dark").get_style_defs(".highlight")
+    light = HtmlFormatter(style="friendly").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
+    dark = HtmlFormatter(style="github-dark").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"

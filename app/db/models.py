@@ -133,8 +133,6 @@ class ExerciseResult(Base):
     exercise_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     passed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    passed_run_id: Mapped[str | None] = mapped_column(
-        ForeignKey("runs.id", ondelete="SET NULL")
-    )
+    passed_run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
     last_code: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -23,8 +23,9 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get("/signup", name="signup")
-def signup_page(request: Request, next: str | None = None,
-                hold: SessionHold = Depends(get_hold)) -> Response:
+def signup_page(
+    request: Request, next: str | None = None, hold: SessionHold = Depends(get_hold)
+) -> Response:
     return render(request, "signup.html", {"next": safe_next(next), "name": "", "error": None})
 
 
@@ -53,8 +54,9 @@ def signup(
 
 
 @router.get("/login", name="login")
-def login_page(request: Request, next: str | None = None,
-               hold: SessionHold = Depends(get_hold)) -> Response:
+def login_page(
+    request: Request, next: str | None = None, hold: SessionHold = Depends(get_hold)
+) -> Response:
     return render(request, "login.html", {"next": safe_next(next), "name": "", "error": None})
 
 

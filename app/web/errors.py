@@ -34,8 +34,9 @@ def error_response(request: Request, status: int, message: str) -> Response:
     if wants_json(request):
         return JSONResponse({"detail": message}, status_code=status)
     title = TITLES.get(status, "Something went wrong")
-    return render(request, "error.html", {"status": status, "title": title, "message": message},
-                  status=status)
+    return render(
+        request, "error.html", {"status": status, "title": title, "message": message}, status=status
+    )
 
 
 def install(app: FastAPI) -> None:

@@ -51,8 +51,9 @@ def lesson_page(
     )
 
 
-@router.post("/lessons/{lesson_id}/complete", name="complete_lesson",
-             dependencies=[Depends(csrf_protect)])
+@router.post(
+    "/lessons/{lesson_id}/complete", name="complete_lesson", dependencies=[Depends(csrf_protect)]
+)
 def complete_lesson(
     request: Request,
     lesson_id: str,

@@ -27,11 +27,16 @@ def home(
 ) -> Response:
     progress = standing(db, hold.learner)
     written = [e.lesson for e in course.entries if e.lesson is not None]
-    up_next = next((l for l in written if progress.lesson_state(l.id) != COMPLETED), None)
+    up_next = next((w for w in written if progress.lesson_state(w.id) != COMPLETED), None)
     return render(
         request,
         "home.html",
-        {"course": course, "standing": progress, "up_next": up_next, "started": bool(progress.lessons)},
+        {
+            "course": course,
+            "standing": progress,
+            "up_next": up_next,
+            "started": bool(progress.lessons),
+        },
     )
 
 

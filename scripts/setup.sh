@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Sets up a checkout on a fresh Debian machine (12 or 13) with Python >= 3.11:
+#   scripts/setup.sh        the virtual environment at .venv with what `threadline serve` needs
+#   scripts/setup.sh test   the same plus the test tools, Debian's Chromium and PostgreSQL
+# Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-run}"
+case "$mode" in run|test) ;; *) echo "usage: $0 [run|test]" >&2; exit 2 ;; esac
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else echo "error: '$*' needs root; run it as root or install sudo" >&2; return 1
+  fi
+}
+
+apt_updated=""
+apt_install() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: missing $*; install them with your system's package manager" >&2
+    return 1
+  fi
+  if [ -z "$apt_updated" ]; then
+    say "apt-get update"
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  say "apt-get install $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# --- Python and the virtual environment -------------------------------------------------
+python="${PYTHON:-python3}"
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "error: Threadline needs Python 3.11 or newer as '$python' (set PYTHON=...)" >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv with $("$python" --version)"
+  if ! "$python" -m venv .venv 2>/dev/null; then
+    rm -rf .venv
+    apt_install python3-venv
+    "$python" -m venv .venv
+  fi
+fi
+
+extras=""
+[ "$mode" = test ] && extras="[test]"
+stamp=".venv/.setup-$mode"
+want="$(cat pyproject.toml | sha256sum | cut -c1-16)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "installing Threadline$extras into .venv"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".$extras"
+  echo "$want" > "$stamp"
+fi
+
+[ "$mode" = test ] || exit 0
+
+# --- What the tests need from Debian: Chromium for the browser tests, PostgreSQL --------
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt_install "${missing[@]}"
+fi
+say "set-up done"

@@ -1,0 +1,327 @@
+"""What a learner sees and does in a real browser: the real server, Debian's Chromium."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+
+from tests.browser import REPOSITORY, ConsoleErrors, launch_chromium, running_server
+
+pytestmark = pytest.mark.browser
+
+SUBSECTIONS_PER_SECTION = (5, 6, 5, 5, 6, 6)
+ROADMAP_NUMBERS = [
+    f"{section}.{sub}"
+    for section, count in enumerate(SUBSECTIONS_PER_SECTION, start=1)
+    for sub in range(1, count + 1)
+]
+WRITTEN_LESSONS = (
+    "concurrency-vs-parallelism",
+    "cpu-bound-vs-io-bound",
+    "threads-vs-processes",
+    "free-threaded-python",
+    "choosing-a-model",
+)
+LESSON_1_1 = "/lessons/concurrency-vs-parallelism"
+LESSON_1_2 = "/lessons/cpu-bound-vs-io-bound"
+EXERCISE = "/exercises/overlap-waits"
+SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
+
+NewContext = Callable[..., BrowserContext]
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_server(tmp_path_factory.mktemp("threadline-data")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser, base_url: str) -> Iterator[NewContext]:
+    """Opens fresh browsers on the site, each a new anonymous learner; closes them afterwards."""
+    opened: list[BrowserContext] = []
+
+    def open_context(**options: Any) -> BrowserContext:
+        context = browser.new_context(base_url=base_url, **options)
+        context.set_default_timeout(10_000)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context: NewContext) -> Page:
+    return new_context().new_page()
+
+
+def path_is(path: str) -> re.Pattern[str]:
+    return re.compile(rf"^http://[^/]+{re.escape(path)}$")
+
+
+def roadmap_item(page: Page, number: str) -> Locator:
+    return page.locator("li.lesson-item").filter(
+        has=page.locator(".roadmap-number", has_text=re.compile(rf"^{re.escape(number)}$"))
+    )
+
+
+def complete_control(page: Page) -> Locator:
+    return page.locator("#complete-control")
+
+
+def expect_totals(page: Page, *, read: int, completed: int) -> None:
+    expect(page.locator("dl.totals dt")).to_have_text(
+        ["Lessons read", "Lessons completed", "Exercises passed"]
+    )
+    expect(page.locator("dl.totals dd")).to_have_text(
+        [re.compile(rf"^{read}\b"), re.compile(rf"^{completed}\b"), re.compile(r"^0\b")]
+    )
+
+
+def test_home_page_shows_the_whole_roadmap_with_the_written_lessons_linked(page: Page) -> None:
+    errors = ConsoleErrors(page)
+    page.goto("/")
+
+    expect(page.locator("li.roadmap-section")).to_have_count(len(SUBSECTIONS_PER_SECTION))
+    expect(page.locator("li.lesson-item .roadmap-number")).to_have_text(ROADMAP_NUMBERS)
+
+    written = page.locator("li.lesson-item").filter(has=page.locator("a.lesson-link"))
+    expect(written.locator(".roadmap-number")).to_have_text(["1.1", "1.2", "1.3", "1.4", "1.5"])
+    links = written.locator("a.lesson-link")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        f"/lessons/{lesson_id}" for lesson_id in WRITTEN_LESSONS
+    ]
+    expect(written.locator("span.state")).to_have_text(["Not started"] * 5)
+
+    unwritten = page.locator("li.lesson-item").filter(
+        has=page.locator("span.lesson-title-unwritten")
+    )
+    expect(unwritten).to_have_count(len(ROADMAP_NUMBERS) - 5)
+    expect(unwritten.locator("span.state.state-not-written")).to_have_text(
+        ["Not yet written"] * (len(ROADMAP_NUMBERS) - 5)
+    )
+    expect(unwritten.locator("a")).to_have_count(0)
+    assert errors == []
+
+
+def test_learner_clicks_into_lesson_1_1_follows_next_and_prev_and_the_roadmap_marks_both_read(
+    page: Page,
+) -> None:
+    page.goto("/")
+    page.locator("a.lesson-link", has_text="Concurrency vs parallelism").click()
+
+    expect(page).to_have_url(path_is(LESSON_1_1))
+    expect(page.locator("h1#lesson-title")).to_have_text("Concurrency vs parallelism")
+    keyword = page.locator("figure.code-block pre.highlight :is(.k, .kn)").first
+    expect(keyword).to_be_visible()
+    keyword_colour, code_colour = keyword.evaluate(
+        "k => [getComputedStyle(k).color, getComputedStyle(k.closest('pre')).color]"
+    )
+    assert keyword_colour != code_colour, "Pygments' stylesheet does not colour keywords"
+    expect(page.locator("h2[id] a.header-anchor").first).to_have_attribute(
+        "href", re.compile(r"^#.+")
+    )
+
+    page.locator("a[rel=next]").click()
+    expect(page).to_have_url(path_is(LESSON_1_2))
+    expect(page.locator(".lesson-header .eyebrow")).to_have_text("Lesson 1.2")
+
+    page.locator("a[rel=prev]").click()
+    expect(page).to_have_url(path_is(LESSON_1_1))
+
+    page.goto("/")
+    expect(roadmap_item(page, "1.1").locator("span.state")).to_have_text("Read")
+    expect(roadmap_item(page, "1.2").locator("span.state")).to_have_text("Read")
+    expect(roadmap_item(page, "1.3").locator("span.state")).to_have_text("Not started")
+
+
+def test_marking_a_lesson_complete_updates_the_control_in_place_and_is_remembered(
+    page: Page,
+) -> None:
+    errors = ConsoleErrors(page)
+    page.goto(LESSON_1_1)
+    page.evaluate("window.stillTheSamePage = true")
+
+    with page.expect_response(re.compile(r"/complete$")) as posted:
+        complete_control(page).get_by_role("button", name="Mark as complete", exact=True).click()
+    assert posted.value.request.headers.get("hx-request") == "true"
+    assert posted.value.status == 200
+
+    expect(complete_control(page)).to_contain_text("You completed this lesson.")
+    expect(
+        complete_control(page).get_by_role("button", name="Mark as not complete", exact=True)
+    ).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage") is True, "the page navigated"
+
+    page.reload()
+    expect(complete_control(page)).to_contain_text("You completed this lesson.")
+    page.goto("/")
+    expect(roadmap_item(page, "1.1").locator("span.state")).to_have_text("Completed")
+    expect(roadmap_item(page, "1.1").locator("span.state")).to_have_class(
+        re.compile(r"\bstate-completed\b")
+    )
+    assert errors == []
+
+
+def test_marking_a_lesson_complete_without_javascript_posts_the_form_and_comes_back(
+    new_context: NewContext,
+) -> None:
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(LESSON_1_1)
+
+    with page.expect_navigation() as navigation:
+        complete_control(page).get_by_role("button", name="Mark as complete", exact=True).click()
+    response = navigation.value
+    assert response is not None
+    posted = response.request.redirected_from
+    assert posted is not None and posted.method == "POST"
+    posted_response = posted.response()
+    assert posted_response is not None and posted_response.status == 303
+
+    expect(page).to_have_url(path_is(LESSON_1_1))
+    expect(complete_control(page)).to_contain_text("You completed this lesson.")
+    expect(
+        complete_control(page).get_by_role("button", name="Mark as not complete", exact=True)
+    ).to_be_visible()
+
+
+def test_progress_made_before_signing_up_follows_the_learner_to_another_browser(
+    new_context: NewContext,
+) -> None:
+    name = f"ada-{uuid.uuid4().hex[:8]}"
+    password = "a long enough password"
+
+    first = new_context().new_page()
+    first.goto(LESSON_1_1)
+    complete_control(first).get_by_role("button", name="Mark as complete", exact=True).click()
+    expect(complete_control(first)).to_contain_text("You completed this lesson.")
+    first.goto(LESSON_1_2)
+
+    first.goto("/signup")
+    first.locator("#name").fill(name)
+    first.locator("#password").fill(password)
+    first.locator("#confirm").fill(password)
+    first.get_by_role("button", name="Sign up").click()
+    expect(first).to_have_url(path_is("/progress"))
+    expect(first.locator(".account-name")).to_have_text(name)
+    expect(first.locator("main")).to_contain_text(f"Signed in as {name}")
+    expect_totals(first, read=2, completed=1)
+
+    second = new_context().new_page()
+    second.goto("/login")
+    second.locator("#name").fill(name)
+    second.locator("#password").fill(password)
+    second.get_by_role("button", name="Log in").click()
+    expect(second).to_have_url(path_is("/progress"))
+    expect(second.locator(".account-name")).to_have_text(name)
+    expect_totals(second, read=2, completed=1)
+
+    for browser_context in (first.context, second.context):
+        [session] = [c for c in browser_context.cookies() if c["name"] == "threadline_session"]
+        assert session["httpOnly"] is True
+        assert session["sameSite"] == "Lax"
+
+    second.locator(".site-header").get_by_role("button", name="Log out").click()
+    expect(second).to_have_url(path_is("/"))
+    expect(second.locator(".site-header").get_by_role("link", name="Log in")).to_be_visible()
+    expect(second.locator(".account-name")).to_have_count(0)
+    second.goto("/progress")
+    expect_totals(second, read=0, completed=0)
+
+
+def test_exercise_page_mounts_the_code_editor_and_typing_updates_the_textarea(
+    page: Page,
+) -> None:
+    errors = ConsoleErrors(page)
+    starter = (REPOSITORY / "exercises" / "overlap-waits" / "starter.py").read_text()
+    page.goto(EXERCISE)
+
+    editor = page.locator(".cm-editor")
+    expect(editor).to_be_visible()
+    textarea = page.locator("textarea#code")
+    expect(textarea).to_be_hidden()
+    expect(textarea).to_have_value(starter)
+    lines = starter.split("\n")
+    expect(editor.locator(".cm-line")).to_have_count(len(lines))
+    expect(editor.locator(".cm-line").first).to_have_text(lines[0])
+    expect(editor.locator(".cm-lineNumbers .cm-gutterElement").last).to_have_text(str(len(lines)))
+
+    editor.locator(".cm-content").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("# now the waits overlap")
+    expect(textarea).to_have_value(starter + "# now the waits overlap")
+    expect(page).to_have_url(path_is(EXERCISE))
+    assert errors == []
+
+
+def test_keyboard_shortcuts_move_between_lessons_toggle_complete_and_open_the_shortcuts_page(
+    page: Page,
+) -> None:
+    page.goto(LESSON_1_1)
+    page.keyboard.press("n")
+    expect(page).to_have_url(path_is(LESSON_1_2))
+    page.keyboard.press("p")
+    expect(page).to_have_url(path_is(LESSON_1_1))
+
+    page.keyboard.press("c")
+    expect(complete_control(page)).to_contain_text("You completed this lesson.")
+
+    page.keyboard.press("?")
+    expect(page).to_have_url(path_is("/shortcuts"))
+    expect(page.locator("h1")).to_have_text("Keyboard shortcuts")
+
+
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+LOOKS: dict[str, dict[str, Any]] = {
+    "desktop-light": {**DESKTOP, "color_scheme": "light"},
+    "desktop-dark": {**DESKTOP, "color_scheme": "dark"},
+    "phone-light": {**PHONE, "color_scheme": "light"},
+    "phone-dark": {**PHONE, "color_scheme": "dark"},
+}
+PAGES = {"home": "/", "lesson": "/lessons/free-threaded-python", "exercise": EXERCISE}
+PAGES_ON_A_PHONE = ("home", "lesson")
+
+
+@pytest.mark.parametrize("look", LOOKS)
+def test_screenshots_of_the_main_pages_are_saved_as_artifacts(
+    new_context: NewContext, look: str
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = new_context(**LOOKS[look]).new_page()
+    names = PAGES_ON_A_PHONE if look.startswith("phone") else tuple(PAGES)
+    saved: list[Path] = []
+    for name in names:
+        page.goto(PAGES[name])
+        if name == "exercise":
+            expect(page.locator(".cm-editor")).to_be_visible()
+        page.evaluate("document.fonts.ready")
+        path = SCREENSHOTS / f"{name}-{look}.png"
+        page.screenshot(path=path, full_page=True)
+        saved.append(path)
+
+    for path in saved:
+        data = path.read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n"), path
+        assert len(data) > 20_000, f"{path.name} is only {len(data)} bytes"
