@@ -313,7 +313,8 @@ def test_screenshots_of_the_main_pages_are_saved_as_artifacts(
     names = PAGES_ON_A_PHONE if look.startswith("phone") else tuple(PAGES)
     saved: list[Path] = []
     for name in names:
-        page.goto(PAGES[name])
+        response = page.goto(PAGES[name])
+        assert response is not None and response.ok, f"{PAGES[name]} answered {response}"
         if name == "exercise":
             expect(page.locator(".cm-editor")).to_be_visible()
         page.evaluate("document.fonts.ready")
