@@ -16,6 +16,7 @@ from app.db.migrate import upgrade
 from app.security import Signer
 from app.settings import Settings
 from app.web import accounts, errors, exercises, lessons, pages, progress
+from app.web.body_limit import BodyLimitMiddleware
 from app.web.cookies import SessionCookieMiddleware
 from app.web.templating import make_templates
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.signer = Signer(settings.resolved_secret_key, max_age)
     app.state.templates = make_templates()
     app.add_middleware(SessionCookieMiddleware, secure=settings.cookie_secure, max_age=max_age)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_kib * 1024)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     for module in (pages, lessons, exercises, progress, accounts):
         app.include_router(module.router)

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     session_days: int = Field(
         default=365, ge=1, description="Days a learner's session cookie stays valid."
     )
+    max_body_kib: int = Field(
+        default=1024, ge=1, description="Largest request body accepted, in KiB (413 above)."
+    )
     log_level: str = Field(default="info", description="Log level of the server.")
 
     @property

@@ -136,3 +136,17 @@ def test_the_shortcuts_page_lists_the_keys_the_script_binds(client: TestClient) 
         r'<script type="application/json" id="shortcut-map">(.*?)</script>', page
     )
     assert shortcut_map and '"n": "a[rel=\\"next\\"]"' in shortcut_map.group(1)
+
+
+def test_an_oversized_body_is_refused_with_413_and_the_server_keeps_serving(
+    client: TestClient,
+) -> None:
+    token = csrf_token(client.get(LESSON).text)
+    huge = "x" * (1024 * 1024 + 1)
+    response = client.post(
+        f"{LESSON}/complete", data={"csrf_token": token, "completed": "true", "pad": huge}
+    )
+    assert response.status_code == 413
+    assert "larger than the limit of 1024 KiB" in response.text
+    assert client.get("/healthz").status_code == 200
+    assert "<dt>Lessons completed</dt><dd>0 <span>" in client.get("/progress").text
