@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -40,8 +41,8 @@ def free_port() -> int:
 def answers_health_check(base_url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{base_url}/healthz", timeout=1) as response:
-            return response.status == 200 and b'"ok"' in response.read()
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return response.status == 200 and json.load(response) == {"status": "ok"}
+    except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
         return False
 
 

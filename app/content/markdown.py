@@ -87,12 +87,21 @@ def _parser() -> MarkdownIt:
 _MD = _parser()
 
 
+CALLOUTS = {"**Pitfall:**": "callout callout-pitfall", "**Note:**": "callout callout-note"}
+
+
 def render(text: str) -> Rendered:
     tokens = _MD.parse(text)
     headings: list[Heading] = []
     blocks: list[CodeBlock] = []
     for i, token in enumerate(tokens):
-        if token.type == "heading_open":
+        if token.type == "blockquote_open" and i + 2 < len(tokens):
+            # "> **Pitfall:** ..." and "> **Note:** ..." are styled as call-outs.
+            opening = tokens[i + 2].content
+            for marker, css_class in CALLOUTS.items():
+                if opening.startswith(marker):
+                    token.attrSet("class", css_class)
+        elif token.type == "heading_open":
             inline = tokens[i + 1]
             headings.append(
                 Heading(int(token.tag[1]), inline.content, str(token.attrs.get("id", "")))

@@ -255,6 +255,8 @@ function create(textarea, options) {
     indentUnit.of("    "),
     EditorState.tabSize.of(4),
     python(),
+    // Long lines wrap rather than hide past the edge of a narrow editor column.
+    EditorView.lineWrapping,
     layoutTheme,
     themeCompartment.of(currentTheme()),
     EditorView.contentAttributes.of(contentAttributesFor(textarea, readOnly)),
