@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.content.course import Course, Entry, Section
@@ -69,17 +70,17 @@ def standing(db: Session, learner: Learner) -> Standing:
 
 
 def _progress_row(db: Session, learner: Learner, lesson_id: str) -> LessonProgress:
+    """The learner's row for a lesson, made if missing. INSERT ... ON CONFLICT DO NOTHING, so
+    that two tabs of the same learner opening a lesson at once cannot collide."""
+    dialect = db.get_bind().dialect.name
+    insert = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}[dialect]
+    db.execute(
+        insert(LessonProgress)
+        .values(learner_id=learner.id, lesson_id=lesson_id, read_at=utcnow())
+        .on_conflict_do_nothing()
+    )
     row = db.get(LessonProgress, (learner.id, lesson_id))
-    if row is not None:
-        return row
-    row = LessonProgress(learner_id=learner.id, lesson_id=lesson_id, read_at=utcnow())
-    try:
-        with db.begin_nested():
-            db.add(row)
-    except IntegrityError:  # the same learner's other tab got there first
-        found = db.get(LessonProgress, (learner.id, lesson_id))
-        assert found is not None
-        return found
+    assert row is not None
     return row
 
 

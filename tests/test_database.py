@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -156,4 +157,37 @@ def test_the_name_key_is_unique_in_the_database(database_url: str) -> None:
         db.add_all([Learner(name="ada", name_key="ada"), Learner(name="Ada", name_key="ada")])
         with pytest.raises(IntegrityError):
             db.commit()
+    engine.dispose()
+
+
+def test_many_threads_opening_the_same_lesson_at_once_leave_one_row(database_url: str) -> None:
+    engine = migrated(database_url)
+    sessions = make_sessionmaker(engine)
+    with sessions() as db:
+        learner = Learner()
+        db.add(learner)
+        db.commit()
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(6)
+
+    def open_and_complete() -> None:
+        try:
+            with sessions() as db:
+                me = db.get(Learner, learner.id)
+                assert me is not None
+                barrier.wait()
+                mark_read(db, me, "lesson")
+                set_completed(db, me, "lesson", True)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=open_and_complete) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with sessions() as db:
+        rows = db.scalars(select(LessonProgress).where(LessonProgress.learner_id == learner.id))
+        assert [(r.lesson_id, r.completed_at is not None) for r in rows] == [("lesson", True)]
     engine.dispose()
