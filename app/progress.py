@@ -72,13 +72,11 @@ def standing(db: Session, learner: Learner) -> Standing:
 def _progress_row(db: Session, learner: Learner, lesson_id: str) -> LessonProgress:
     """The learner's row for a lesson, made if missing. INSERT ... ON CONFLICT DO NOTHING, so
     that two tabs of the same learner opening a lesson at once cannot collide."""
-    dialect = db.get_bind().dialect.name
-    insert = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}[dialect]
-    db.execute(
-        insert(LessonProgress)
-        .values(learner_id=learner.id, lesson_id=lesson_id, read_at=utcnow())
-        .on_conflict_do_nothing()
-    )
+    values = {"learner_id": learner.id, "lesson_id": lesson_id, "read_at": utcnow()}
+    if db.get_bind().dialect.name == "sqlite":
+        db.execute(sqlite_insert(LessonProgress).values(values).on_conflict_do_nothing())
+    else:
+        db.execute(postgresql_insert(LessonProgress).values(values).on_conflict_do_nothing())
     row = db.get(LessonProgress, (learner.id, lesson_id))
     assert row is not None
     return row
