@@ -13,14 +13,58 @@ from app import ROOT
 from app.content.course import load_course
 from app.db.engine import make_engine, make_sessionmaker
 from app.db.migrate import upgrade
+from app.interpreters import load as load_interpreters
+from app.runner.pool import RunPool
+from app.runner.runs import recover as recover_runs
+from app.sandbox.execution import Isolation, Sandbox
 from app.security import Signer
 from app.settings import Settings
-from app.web import accounts, errors, exercises, lessons, pages, progress
+from app.web import accounts, errors, exercises, lessons, pages, progress, runs
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.cookies import SessionCookieMiddleware
 from app.web.templating import make_templates
 
 log = logging.getLogger("threadline")
+
+
+def start_runner(app: FastAPI, settings: Settings) -> None:
+    """Find the interpreters and the isolation layers, and start the embedded run pool."""
+    interpreters, problems = load_interpreters(settings.resolved_interpreters_file)
+    for problem in problems:
+        log.error("learner interpreter unusable: %s", problem)
+    if not interpreters:
+        log.error("NO LEARNER INTERPRETERS: code cannot be run until set-up provides them")
+    for interpreter in interpreters.values():
+        log.info(
+            "learner interpreter %s: Python %s, free-threaded %s, GIL %s, packages %s",
+            interpreter.id,
+            interpreter.version,
+            interpreter.free_threaded,
+            "on" if interpreter.gil_enabled else "off",
+            interpreter.packages or "none",
+        )
+    isolation = Isolation.detect(settings.sandbox)
+    if settings.sandbox == "bubblewrap" and isolation.bwrap is None:
+        raise RuntimeError("THREADLINE_SANDBOX=bubblewrap, but " + "; ".join(isolation.problems))
+    if isolation.complete:
+        log.info("sandbox: %s", isolation.summary())
+    else:
+        log.warning(
+            "SANDBOX WEAKENED: learner code runs with %s only; missing: %s",
+            isolation.summary(),
+            "; ".join(isolation.problems),
+        )
+    sandbox = Sandbox(isolation, settings.data_dir / "runs")
+    with app.state.sessions() as db:
+        lost = recover_runs(db)
+    if lost:
+        log.warning("%d run(s) left unfinished by the last server were ended as errors", lost)
+    pool = RunPool(settings, app.state.sessions, app.state.course, interpreters, sandbox)
+    pool.start()
+    app.state.interpreters = interpreters
+    app.state.interpreter_problems = problems
+    app.state.isolation = isolation
+    app.state.pool = pool
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         upgrade(engine)
+        start_runner(app, settings)
         log.info(
             "Threadline ready: %d of %d lessons written, %d exercises, database %s",
             len(course.lessons),
@@ -41,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.url.render_as_string(hide_password=True),
         )
         yield
+        app.state.pool.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -60,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SessionCookieMiddleware, secure=settings.cookie_secure, max_age=max_age)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_kib * 1024)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    for module in (pages, lessons, exercises, progress, accounts):
+    for module in (pages, lessons, exercises, progress, accounts, runs):
         app.include_router(module.router)
     errors.install(app)
     return app

@@ -9,11 +9,13 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app import ROOT
+from app.sandbox.limits import Limits
 
 
 class Settings(BaseSettings):
@@ -46,7 +48,52 @@ class Settings(BaseSettings):
     max_body_kib: int = Field(
         default=1024, ge=1, description="Largest request body accepted, in KiB (413 above)."
     )
+    cache_dir: Path = Field(
+        default=Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "threadline",
+        description="Where set-up keeps the learner interpreters and their environments.",
+    )
+    interpreters_file: Path | None = Field(
+        default=None,
+        description="The learner interpreter registry; empty means CACHE_DIR/interpreters.json.",
+    )
+    sandbox: Literal["auto", "bubblewrap", "rlimits"] = Field(
+        default="auto",
+        description="Isolation for learner code: the strongest available (auto), or insist on "
+        "bubblewrap, or rlimits alone (for machines without namespaces).",
+    )
+    runner_workers: int = Field(
+        default=os.cpu_count() or 1, ge=1, description="Runs executed at once."
+    )
+    queue_max: int = Field(
+        default=32, ge=1, description="Runs waiting at most; more are refused with 429."
+    )
+    max_code_kib: int = Field(default=64, ge=1, description="Largest code accepted, in KiB.")
+    run_wall_seconds: float = Field(default=10, gt=0, description="Wall time of a plain run.")
+    grade_wall_seconds: float = Field(default=30, gt=0, description="Wall time of a grading.")
+    cpu_seconds: float = Field(default=20, gt=0, description="CPU time of each process of a run.")
+    memory_mib: float = Field(default=512, gt=0, description="Memory of a run's whole tree.")
+    tasks: int = Field(
+        default=128, ge=8, description="Processes plus threads of a run's whole tree."
+    )
+    output_kib: float = Field(default=1024, gt=0, description="Output kept per run, in KiB.")
+    file_size_mib: float = Field(default=16, gt=0, description="Largest file a run may write.")
     log_level: str = Field(default="info", description="Log level of the server.")
+
+    @property
+    def resolved_interpreters_file(self) -> Path:
+        return self.interpreters_file or self.cache_dir / "interpreters.json"
+
+    def limits(self, mode: str, overrides: dict[str, float] | None = None) -> Limits:
+        """The limits of a run in this mode, with an exercise's own overrides applied."""
+        base = Limits(
+            wall_seconds=self.grade_wall_seconds if mode == "grade" else self.run_wall_seconds,
+            cpu_seconds=self.cpu_seconds,
+            memory_mib=self.memory_mib,
+            tasks=self.tasks,
+            output_kib=self.output_kib,
+            file_size_mib=self.file_size_mib,
+        )
+        return base.with_overrides(overrides or {})
 
     @property
     def resolved_database_url(self) -> str:

@@ -12,8 +12,10 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -117,6 +119,8 @@ class Run(Base):
     gil_enabled: Mapped[bool | None] = mapped_column(Boolean)
     isolation: Mapped[str | None] = mapped_column(String(100))  # layers that were in force
     worker: Mapped[str | None] = mapped_column(String(100))  # runner node that held it
+    duration_ms: Mapped[float | None] = mapped_column(Float)  # the program's own wall time
+    peak_memory: Mapped[int | None] = mapped_column(BigInteger)  # bytes, where cgroups tell
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

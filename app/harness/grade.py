@@ -8,7 +8,11 @@ run in file order. The document follows the spirit of Exercism's results.json:
      "tests": [{"name", "file", "status": "pass" | "fail" | "error", "message", "output",
                 "duration_ms"}]}
 
-Usage: python grade.py --solution solution.py --tests DIR [--out results.json]
+A test that runs longer than --test-timeout seconds is reported as a likely deadlock, with
+the stack of every thread, and the grader stops there (the hung threads cannot be stopped).
+
+Usage: python grade.py --solution solution.py --tests DIR
+                       [--out results.json | --results-fd N] [--test-timeout SECONDS]
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import contextlib
 import importlib.util
 import io
 import json
+import os
 import sys
+import threading
 import time
 import traceback
 import types
@@ -49,6 +55,63 @@ def _failing_line(error: BaseException) -> str:
     return (frames[-1].line or "").strip() if frames else ""
 
 
+def thread_stacks() -> str:
+    """Every thread's name and stack, innermost call last, for a report of a hang."""
+    names = {t.ident: t.name for t in threading.enumerate()}
+    me = threading.get_ident()
+    parts = []
+    for ident, frame in sys._current_frames().items():
+        if ident == me:
+            continue
+        stack = "".join(traceback.format_stack(frame))
+        parts.append(f"Thread {names.get(ident, ident)!r}:\n{stack}")
+    return "\n".join(parts)
+
+
+class Watchdog:
+    """Reports the running test as hung once it overstays its time, then ends the process."""
+
+    def __init__(self, timeout: float, report: Report) -> None:
+        self.timeout, self.report = timeout, report
+        self.current: tuple[types.FunctionType, str, float] | None = None
+        self.cond = threading.Condition()
+        threading.Thread(target=self.watch, name="grader-watchdog", daemon=True).start()
+
+    def begin(self, function: types.FunctionType, file_name: str) -> None:
+        with self.cond:
+            self.current = (function, file_name, time.monotonic())
+            self.cond.notify()
+
+    def end(self) -> None:
+        with self.cond:
+            self.current = None
+
+    def watch(self) -> None:
+        while True:
+            with self.cond:
+                while self.current is None:
+                    self.cond.wait()
+                function, file_name, started = self.current
+                left = started + self.timeout - time.monotonic()
+                if left > 0:
+                    self.cond.wait(left)
+                    continue
+            self.report.tests.append(
+                {
+                    "name": function.__name__,
+                    "file": file_name,
+                    "status": "error",
+                    "message": f"did not finish within {self.timeout:g} s: the threads are "
+                    "probably deadlocked or waiting for something that never happens. "
+                    "Where each thread was:\n" + thread_stacks(),
+                    "output": "",
+                    "duration_ms": round(self.timeout * 1000, 1),
+                }
+            )
+            self.report.finish("error", f"{function.__name__} did not finish (deadlock?)")
+            os._exit(1)
+
+
 def run_test(function: types.FunctionType, file_name: str) -> dict[str, object]:
     output = io.StringIO()
     started = time.perf_counter()
@@ -73,35 +136,61 @@ def run_test(function: types.FunctionType, file_name: str) -> dict[str, object]:
     }
 
 
-def grade(solution: Path, tests_dir: Path) -> dict[str, object]:
+class Report:
+    """The results document, written once, to a file or a pipe the runner reads."""
+
+    def __init__(self, out: Path | None, fd: int | None) -> None:
+        self.out, self.fd = out, fd
+        self.tests: list[dict[str, object]] = []
+        self.lock = threading.Lock()
+        self.written = False
+
+    def finish(self, status: str, message: str | None) -> dict[str, object]:
+        document: dict[str, object] = {
+            "version": VERSION,
+            "status": status,
+            "message": message,
+            "tests": self.tests,
+        }
+        with self.lock:
+            if self.written:
+                return document
+            self.written = True
+            data = json.dumps(document, indent=2)
+            if self.fd is not None:
+                with os.fdopen(self.fd, "w") as pipe:
+                    pipe.write(data)
+            elif self.out is not None:
+                self.out.write_text(data)
+            else:
+                print(data)
+        return document
+
+
+def grade(
+    solution: Path, tests_dir: Path, report: Report, test_timeout: float
+) -> dict[str, object]:
     sys.path.insert(0, str(solution.parent))
     try:
         load_module("solution", solution)
     except BaseException as error:  # a SystemExit or a syntax error in the learner's code
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        return {
-            "version": VERSION,
-            "status": "error",
-            "message": f"solution.py: {detail}",
-            "tests": [],
-        }
-    results = []
+        return report.finish("error", f"solution.py: {detail}")
+    watchdog = Watchdog(test_timeout, report)
     for test_file in sorted(tests_dir.glob("test_*.py"), key=_visible_first):
         module = load_module(f"tests_{test_file.stem}", test_file)
         for name, function in vars(module).items():
             if name.startswith("test_") and isinstance(function, types.FunctionType):
-                results.append(run_test(function, test_file.name))
-    statuses = {str(r["status"]) for r in results}
+                watchdog.begin(function, test_file.name)
+                result = run_test(function, test_file.name)
+                watchdog.end()
+                report.tests.append(result)
+    statuses = {str(r["status"]) for r in report.tests}
     status = "error" if "error" in statuses else "fail" if "fail" in statuses else "pass"
-    if not results:
-        status = "error"
-    passed = sum(r["status"] == "pass" for r in results)
-    return {
-        "version": VERSION,
-        "status": status,
-        "message": f"{passed} of {len(results)} tests passed" if results else "no tests found",
-        "tests": results,
-    }
+    if not report.tests:
+        return report.finish("error", "no tests found")
+    passed = sum(r["status"] == "pass" for r in report.tests)
+    return report.finish(status, f"{passed} of {len(report.tests)} tests passed")
 
 
 def _visible_first(path: Path) -> tuple[int, str]:
@@ -113,13 +202,11 @@ def main() -> int:
     parser.add_argument("--solution", type=Path, required=True)
     parser.add_argument("--tests", type=Path, required=True)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--results-fd", type=int)
+    parser.add_argument("--test-timeout", type=float, default=10.0)
     args = parser.parse_args()
-    document = grade(args.solution.resolve(), args.tests.resolve())
-    text = json.dumps(document, indent=2)
-    if args.out:
-        args.out.write_text(text)
-    else:
-        print(text)
+    report = Report(args.out, args.results_fd)
+    document = grade(args.solution.resolve(), args.tests.resolve(), report, args.test_timeout)
     return 0 if document["status"] == "pass" else 1
 
 

@@ -35,5 +35,6 @@ def exercise_page(
             "lesson": course.lessons.get(exercise.lesson_id),
             "result": result,
             "code": result.last_code if result and result.last_code else exercise.starter,
+            "interpreters": request.app.state.interpreters,
         },
     )

@@ -33,6 +33,24 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_static_version(path)}"
 
 
+RUN_LABELS = {
+    "queued": "Queued",
+    "running": "Running",
+    "passed": "Passed",
+    "failed": "Failed",
+    "error": "Error",
+    "timeout": "Timed out",
+    "limit": "Limit reached",
+    "cancelled": "Cancelled",
+}
+# A plain run has no tests to pass: it finished, or it ended with an exception or exit status.
+PLAIN_RUN_LABELS = RUN_LABELS | {"passed": "Finished", "failed": "Ended with an error"}
+
+
+def run_label(run: Any) -> str:
+    return (PLAIN_RUN_LABELS if run.mode == "run" else RUN_LABELS)[run.status]
+
+
 @pass_context
 def path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
     """A route's path, without scheme and host, so pages work behind any proxy."""
@@ -45,6 +63,7 @@ def make_templates() -> Jinja2Templates:
     templates.env.globals.update(
         static_url=static_url,
         path_for=path_for,
+        run_label=run_label,
         state_labels=STATE_LABELS,
         shortcuts=SHORTCUTS,
         shortcut_map={s.keys: s.selector for s in SHORTCUTS if s.selector},

@@ -42,13 +42,58 @@
           setTimeout(function () { button.textContent = "Copy"; }, 1500);
         });
       });
-      figure.appendChild(button);
+      var caption = figure.querySelector("figcaption");
+      (caption || figure).appendChild(button);
+    });
+  }
+
+  // Runnable examples in a lesson get a Run button and an interpreter picker; results appear
+  // under the example. The server knows each example by its position, never takes its code.
+  function addRunButtons(root) {
+    var article = root.querySelector ? root.querySelector("article[data-examples-url]") : null;
+    if (!article || !window.htmx) return;
+    var interpreters = JSON.parse(article.getAttribute("data-interpreters"));
+    var options = interpreters.map(function (id) {
+      return '<option value="' + id + '">' + id + "</option>";
+    }).join("");
+    if (interpreters.length > 1) options += '<option value="both">all, to compare</option>';
+    article.querySelectorAll("figure.code-block[data-runnable]").forEach(function (figure, n) {
+      if (figure.querySelector("form")) return;
+      var form = document.createElement("form");
+      form.className = "example-run";
+      form.setAttribute("hx-post", article.getAttribute("data-examples-url") + n + "/runs");
+      form.setAttribute("hx-target", "#example-results-" + n);
+      form.innerHTML = '<label class="visually-hidden" for="example-interpreter-' + n +
+        '">Interpreter</label><select id="example-interpreter-' + n + '" name="interpreter">' +
+        options + '</select><button type="submit" class="small-button">Run</button>';
+      var results = document.createElement("div");
+      results.id = "example-results-" + n;
+      results.className = "example-results";
+      results.setAttribute("aria-live", "polite");
+      figure.querySelector("figcaption").appendChild(form);
+      figure.after(results);
+      window.htmx.process(form);
+    });
+  }
+
+  // Ctrl+Enter and Ctrl+Shift+Enter in the editor press Run and Submit.
+  function bindEditorKeys(root) {
+    root.querySelectorAll("form[data-run-form]:not([data-keys])").forEach(function (form) {
+      form.setAttribute("data-keys", "");
+      form.addEventListener("threadline:run", function () {
+        form.querySelector('button[data-action="run"]').click();
+      });
+      form.addEventListener("threadline:submit", function () {
+        form.querySelector('button[data-action="submit"]').click();
+      });
     });
   }
 
   function enhance(root) {
     if (window.ThreadlineEditor) window.ThreadlineEditor.mountAll(root);
     addCopyButtons(root);
+    addRunButtons(root);
+    bindEditorKeys(root);
   }
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });

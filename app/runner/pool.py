@@ -1,0 +1,167 @@
+"""The embedded runner: a bounded queue of run ids and a pool of worker threads that execute
+them in the sandbox, inside the server process. (A broker-backed queue can take its place.)
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.content.course import Course
+from app.db.models import Learner
+from app.interpreters import Interpreter
+from app.runner import runs
+from app.sandbox.execution import Job, Outcome, Sandbox
+from app.settings import Settings
+
+log = logging.getLogger("threadline.runner")
+
+_STOP = ""
+
+
+class QueueFull(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many runs are waiting")
+        self.retry_after = retry_after
+
+
+@dataclass
+class Active:
+    cancel: threading.Event
+    status: str = "cancelled"
+    reason: str = "Cancelled."
+
+
+class RunPool:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        course: Course,
+        interpreters: dict[str, Interpreter],
+        sandbox: Sandbox,
+    ) -> None:
+        self.settings, self.sessions, self.course = settings, sessions, course
+        self.interpreters, self.sandbox = interpreters, sandbox
+        self.queue: queue.Queue[str] = queue.Queue(maxsize=settings.queue_max)
+        self.active: dict[str, Active] = {}
+        self.lock = threading.Lock()
+        self.threads: list[threading.Thread] = []
+        self.name = f"{socket.gethostname()}/embedded"
+        self.on_finish: list[Callable[[str], None]] = []
+
+    def start(self) -> None:
+        for i in range(self.settings.runner_workers):
+            thread = threading.Thread(target=self._work, name=f"runner-{i}", daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop taking runs, cancel the ones in progress, and wait for the workers."""
+        with self.lock:
+            for active in self.active.values():
+                active.status = "error"
+                active.reason = "The server is shutting down; please run it again."
+                active.cancel.set()
+        for _ in self.threads:
+            try:
+                self.queue.put(_STOP, timeout=timeout)
+            except queue.Full:
+                break
+        for thread in self.threads:
+            thread.join(timeout)
+        with self.sessions() as db:
+            runs.recover(db)
+
+    def submit(self, run_id: str) -> None:
+        try:
+            self.queue.put_nowait(run_id)
+        except queue.Full:
+            wait = self.settings.grade_wall_seconds * self.queue.qsize()
+            raise QueueFull(max(1, int(wait / self.settings.runner_workers))) from None
+
+    def cancel(self, run_id: str, reason: str = "Cancelled.") -> None:
+        """Stop a running run; a queued one is ended in the database by the caller."""
+        with self.lock:
+            active = self.active.get(run_id)
+            if active is not None:
+                active.reason = reason
+                active.cancel.set()
+
+    @property
+    def depth(self) -> int:
+        return self.queue.qsize()
+
+    def _work(self) -> None:
+        while True:
+            run_id = self.queue.get()
+            if run_id == _STOP:
+                return
+            try:
+                self._execute(run_id)
+            except Exception:
+                log.exception("run %s failed in the runner", run_id)
+                with self.sessions() as db:
+                    runs.end(db, run_id, "error", "The runner hit an internal error.")
+            finally:
+                with self.lock:
+                    self.active.pop(run_id, None)
+                for callback in self.on_finish:
+                    callback(run_id)
+
+    def _execute(self, run_id: str) -> None:
+        active = Active(threading.Event())
+        with self.lock:
+            self.active[run_id] = active
+        with self.sessions() as db:
+            run = runs.start(db, run_id, self.name)
+            if run is None:
+                return  # cancelled while it waited
+            interpreter = self.interpreters.get(run.interpreter)
+            if interpreter is None:
+                runs.end(db, run_id, "error", f"Interpreter {run.interpreter} is gone.")
+                return
+            exercise = self.course.exercises.get(run.exercise_id or "")
+            overrides = exercise.limits if exercise else {}
+            job = Job(
+                mode=run.mode,
+                code=run.code,
+                interpreter=interpreter,
+                limits=self.settings.limits(run.mode, overrides),
+                tests=(exercise.path / "tests").resolve() if exercise else None,
+            )
+        outcome: Outcome = self.sandbox.run(job, active.cancel)
+        if outcome.status == "cancelled":
+            outcome.status, outcome.reason = active.status, active.reason
+        with self.sessions() as db:
+            runs.finish(db, run_id, outcome, interpreter.gil_enabled)
+        log.info("run %s: %s in %.0f ms", run_id, outcome.status, outcome.duration_ms)
+
+
+def submit(db: Session, pool: RunPool, learner_id: int, batch: list[runs.Submission]) -> list[str]:
+    """Queue a batch of runs for a learner (one, or one per interpreter for a comparison).
+
+    A learner has one batch in flight: a new one cancels what the last one left running.
+    Raises QueueFull when the queue has no room for the whole batch.
+    """
+    if pool.queue.maxsize - pool.depth < len(batch):
+        raise QueueFull(max(1, int(pool.settings.grade_wall_seconds)))
+    learner = db.get(Learner, learner_id)
+    assert learner is not None
+    for old in runs.active_of(db, learner):
+        pool.cancel(old, "Replaced by a newer run.")
+        runs.end(db, old, "cancelled", "Replaced by a newer run.")
+    ids = [runs.create(db, learner, submission).id for submission in batch]
+    for run_id in ids:
+        try:
+            pool.submit(run_id)
+        except QueueFull:
+            runs.end(db, run_id, "error", "The queue filled up; please try again.")
+            raise
+    return ids

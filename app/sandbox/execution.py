@@ -1,0 +1,359 @@
+"""Running one job in the sandbox: staging its files, starting the learner's interpreter
+inside every isolation layer available, enforcing the limits, and reporting what happened.
+
+Runs in a runner thread; blocking calls are fine here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import selectors
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from threading import Event
+from typing import Any
+
+from app import ROOT
+from app.interpreters import Interpreter
+from app.sandbox import bubblewrap
+from app.sandbox.cgroups import Cgroups, RunGroup
+from app.sandbox.limits import Limits
+
+log = logging.getLogger("threadline.sandbox")
+
+HARNESS = ROOT / "app" / "harness" / "grade.py"
+NOBODY = 65534
+RESULTS_CAP = 4 * 1024 * 1024
+TRUNCATED = "\n[output truncated: the {limit} was reached]\n"
+
+
+@dataclass(frozen=True)
+class Job:
+    mode: str  # "run": execute the code as a program; "grade": test it as solution.py
+    code: str
+    interpreter: Interpreter
+    limits: Limits
+    tests: Path | None = None  # the exercise's tests folder, for grading
+
+
+@dataclass
+class Outcome:
+    status: str  # passed | failed | error | timeout | limit | cancelled
+    reason: str | None = None
+    limit_hit: str | None = None
+    exit_code: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    results: dict[str, Any] | None = None
+    duration_ms: float = 0.0
+    peak_memory: int | None = None
+    isolation: str = ""
+
+
+@dataclass
+class Isolation:
+    """Which layers this machine gives, found once at start and reported to admins."""
+
+    bwrap: str | None
+    cgroups: Cgroups | None
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def detect(cls, mode: str = "auto") -> Isolation:
+        problems = []
+        bwrap_path = None
+        if mode in ("auto", "bubblewrap"):
+            bwrap_path, why = bubblewrap.find()
+            if why:
+                problems.append(why)
+        cgroups, why = Cgroups.find()
+        if why:
+            problems.append(why)
+        return cls(bwrap_path, cgroups, problems)
+
+    @property
+    def layers(self) -> list[str]:
+        layers = []
+        if self.bwrap:
+            layers.append("bubblewrap (user, PID, network, IPC, UTS namespaces)")
+        if self.cgroups:
+            layers.append(self.cgroups.description)
+        layers.append("rlimits")
+        return layers
+
+    @property
+    def complete(self) -> bool:
+        return self.bwrap is not None and self.cgroups is not None
+
+    def summary(self) -> str:
+        return " + ".join(self.layers)
+
+
+class Sandbox:
+    def __init__(self, isolation: Isolation, runs_dir: Path) -> None:
+        self.isolation = isolation
+        self.runs_dir = runs_dir
+        runs_dir.mkdir(parents=True, exist_ok=True)
+
+    def run(self, job: Job, cancel: Event) -> Outcome:
+        name = f"run-{uuid.uuid4().hex[:12]}"
+        stage = self.runs_dir / name
+        stage.mkdir(mode=0o755)
+        group: RunGroup | None = None
+        read_fd, write_fd = os.pipe()
+        try:
+            if self.isolation.cgroups is not None:
+                group = self.isolation.cgroups.create(name, job.limits)
+            argv = self._argv(job, stage, write_fd, group)
+            started = time.monotonic()
+            process = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(write_fd,),
+                start_new_session=True,
+                cwd=stage,
+                env=_clean_env(write_fd),
+            )
+            os.close(write_fd)
+            write_fd = -1
+            outcome = self._watch(process, read_fd, job, cancel, group, started)
+            outcome.isolation = self.isolation.summary()
+            return outcome
+        finally:
+            if write_fd >= 0:
+                os.close(write_fd)
+            os.close(read_fd)
+            if group is not None:
+                group.remove()
+            shutil.rmtree(stage, ignore_errors=True)
+
+    def _argv(self, job: Job, stage: Path, results_fd: int, group: RunGroup | None) -> list[str]:
+        limits = job.limits
+        # -I and -E ignore PYTHON* variables, so unbuffered output (-u: it survives a kill)
+        # and no .pyc files (-B) are asked for on the command line.
+        python = [str(job.interpreter.python), "-u", "-B"]
+        sandboxed = self.isolation.bwrap is not None
+        work = Path(bubblewrap.WORK) if sandboxed else stage
+        if job.mode == "grade":
+            assert job.tests is not None
+            (stage / "solution.py").write_text(job.code)
+            grader = Path(bubblewrap.GRADER) if sandboxed else None
+            test_timeout = max(1.0, min(10.0, limits.wall_seconds - 2))
+            program = [
+                *python,
+                "-I",
+                str(grader / "grade.py" if grader else HARNESS),
+                "--solution",
+                str(work / "solution.py"),
+                "--tests",
+                str(grader / "tests" if grader else job.tests),
+                "--results-fd",
+                str(results_fd),
+                "--test-timeout",
+                f"{test_timeout:g}",
+            ]
+        else:
+            (stage / "main.py").write_text(job.code)
+            program = [*python, "-E", "-s", str(work / "main.py")]
+
+        if self.isolation.bwrap:
+            files = {f"{bubblewrap.WORK}/{p.name}": p for p in stage.iterdir()}
+            if job.mode == "grade":
+                assert job.tests is not None
+                files[f"{bubblewrap.GRADER}/grade.py"] = HARNESS
+                files[f"{bubblewrap.GRADER}/tests"] = job.tests
+            command = bubblewrap.command(
+                self.isolation.bwrap,
+                program,
+                read_only=job.interpreter.paths,
+                files=files,
+                env=_learner_env(results_fd),
+                limits=limits,
+            )
+        else:
+            # Without namespaces the program sees the host: it runs as nobody, from the stage.
+            stage.chmod(0o777)
+            command = program
+            if os.geteuid() == 0:
+                command = [
+                    "setpriv",
+                    f"--reuid={NOBODY}",
+                    f"--regid={NOBODY}",
+                    "--clear-groups",
+                    "--",
+                    *command,
+                ]
+
+        rlimits = [
+            "prlimit",
+            f"--cpu={int(limits.cpu_seconds)}",
+            f"--fsize={limits.file_size_bytes}",
+            f"--nofile={limits.open_files}",
+            "--core=0",
+            "--",
+        ]
+        if group is None and self.isolation.bwrap is None:
+            # The only brake on a fork bomb left; it counts every process of the user.
+            rlimits.insert(1, f"--nproc={limits.tasks}")
+        command = [*rlimits, *command]
+        if group is not None:
+            joins = "; ".join(f"echo $$ > {shlex.quote(str(f))}" for f in group.procs_files)
+            command = ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *command]
+        return command
+
+    def _watch(
+        self,
+        process: subprocess.Popen[bytes],
+        results_fd: int,
+        job: Job,
+        cancel: Event,
+        group: RunGroup | None,
+        started: float,
+    ) -> Outcome:
+        limits = job.limits
+        deadline = started + limits.wall_seconds
+        streams: dict[int, bytearray] = {}
+        assert process.stdout is not None and process.stderr is not None
+        selector = selectors.DefaultSelector()
+        for stream in (process.stdout.fileno(), process.stderr.fileno(), results_fd):
+            os.set_blocking(stream, False)
+            selector.register(stream, selectors.EVENT_READ)
+            streams[stream] = bytearray()
+        out, err = process.stdout.fileno(), process.stderr.fileno()
+        stopped: tuple[str, str | None] | None = None  # (status, limit) decided by the runner
+        exited_at: float | None = None
+        open_streams = set(streams)
+        while open_streams:
+            now = time.monotonic()
+            if cancel.is_set() and stopped is None:
+                stopped = ("cancelled", None)
+            elif now > deadline and stopped is None:
+                stopped = ("timeout", "wall_seconds")
+            if stopped is not None or (exited_at is not None and now > exited_at + 0.5):
+                # Stopped, or the main program ended but something still holds its output
+                # open: a daemon or orphan process. Nothing of the run outlives it.
+                self._kill(process, group)
+                if exited_at is None:
+                    exited_at = now
+                if now > exited_at + 2:
+                    break
+            if exited_at is None and process.poll() is not None:
+                exited_at = now
+            for key, _ in selector.select(timeout=0.05):
+                fd = key.fd
+                try:
+                    chunk = os.read(fd, 65536)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    selector.unregister(fd)
+                    open_streams.discard(fd)
+                    continue
+                buffer = streams[fd]
+                if fd == results_fd:
+                    if len(buffer) < RESULTS_CAP:
+                        buffer.extend(chunk)
+                    continue
+                room = limits.output_bytes - len(streams[out]) - len(streams[err])
+                buffer.extend(chunk[: max(room, 0)])
+                if room < len(chunk) and stopped is None:
+                    stopped = ("limit", "output_kib")
+        selector.close()
+        self._kill(process, group)
+        exit_code = process.wait()
+        duration = (time.monotonic() - started) * 1000
+        stdout = streams[out].decode("utf-8", "replace")
+        stderr = streams[err].decode("utf-8", "replace")
+        outcome = Outcome(
+            status="error",
+            exit_code=exit_code,
+            duration_ms=round(duration, 1),
+            peak_memory=group.peak_memory() if group else None,
+        )
+        if group is not None and (stopped is None or stopped[0] == "timeout"):
+            # What a program ran into explains more than the time it then took: a fork bomb
+            # that swallows its errors runs out the clock, but the task limit is its story.
+            # A fork bomb usually fills memory too; the task limit is the one it hit first.
+            if group.tasks_exceeded():
+                stopped = ("limit", "tasks")
+            elif group.memory_exceeded():
+                stopped = ("limit", "memory_mib")
+        if stopped is None and exit_code in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
+            stopped = ("limit", "cpu_seconds")
+        if stopped is not None:
+            status, limit = stopped
+            outcome.status = status
+            if limit is not None:
+                outcome.limit_hit = limit.rsplit("_", 1)[0]
+                outcome.reason = f"The {limits.describe(limit)} was reached; the run was stopped."
+                if limit == "output_kib":
+                    stdout += TRUNCATED.format(limit=limits.describe(limit))
+            else:
+                outcome.reason = "Cancelled."
+        elif job.mode == "grade":
+            self._read_results(outcome, bytes(streams[results_fd]), stderr)
+        else:
+            outcome.status = "passed" if exit_code == 0 else "failed"
+            if exit_code != 0:
+                outcome.reason = _exit_reason(exit_code)
+        outcome.stdout, outcome.stderr = stdout, stderr
+        return outcome
+
+    @staticmethod
+    def _read_results(outcome: Outcome, raw: bytes, stderr: str) -> None:
+        try:
+            document = json.loads(raw)
+            status = document["status"]
+        except (ValueError, KeyError, TypeError):
+            tail = stderr.strip().splitlines()[-1:] or ["no output"]
+            outcome.reason = f"The grader ended without results ({tail[0]})."
+            return
+        outcome.results = document
+        outcome.status = {"pass": "passed", "fail": "failed"}.get(status, "error")
+        if outcome.status != "passed":
+            outcome.reason = document.get("message")
+
+    @staticmethod
+    def _kill(process: subprocess.Popen[bytes], group: RunGroup | None) -> None:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+        if group is not None:
+            group.kill()
+
+
+def _exit_reason(code: int) -> str:
+    if code < 0 or code > 128:
+        number = -code if code < 0 else code - 128
+        try:
+            return f"The program was killed by {signal.Signals(number).name}."
+        except ValueError:
+            return f"The program was killed by signal {number}."
+    return f"The program exited with status {code}."
+
+
+def _learner_env(results_fd: int) -> dict[str, str]:
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": "/work",
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "THREADLINE_RESULTS_FD": str(results_fd),
+    }
+
+
+def _clean_env(results_fd: int) -> dict[str, str]:
+    """The environment of the launcher: nothing of the server's, secrets least of all."""
+    return _learner_env(results_fd) | {"HOME": "/nonexistent"}

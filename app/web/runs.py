@@ -1,0 +1,201 @@
+"""Runs over HTTP: the JSON API (`/api/...`) and the htmx endpoints of exercise and lesson
+pages. Both submit through `app.runner.pool.submit` and show the same result schema."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from app.content.course import Course
+from app.db.models import Run
+from app.interpreters import Interpreter
+from app.learners import SessionHold
+from app.runner import runs
+from app.runner.pool import QueueFull, RunPool, submit
+from app.sandbox.execution import Isolation
+from app.web.deps import csrf_protect, get_course, get_db, get_hold
+from app.web.templating import render
+
+router = APIRouter()
+
+
+class RunRequest(BaseModel):
+    code: str = Field(description="The learner's Python source.")
+    interpreter: str = Field(description="An interpreter id from /api/interpreters.")
+    mode: Literal["run", "grade"] = Field("run", description="run it, or grade it")
+    exercise: str | None = Field(None, description="The exercise id; required to grade.")
+
+
+def get_pool(request: Request) -> RunPool:
+    pool: RunPool = request.app.state.pool
+    return pool
+
+
+def get_interpreters(request: Request) -> dict[str, Interpreter]:
+    interpreters: dict[str, Interpreter] = request.app.state.interpreters
+    return interpreters
+
+
+def owned_run(db: Session, hold: SessionHold, run_id: str) -> Run:
+    run = db.get(Run, run_id)
+    if run is None or run.learner_id != hold.learner.id:  # others' runs do not exist for you
+        raise HTTPException(status_code=404, detail=f"There is no run '{run_id}'.")
+    return run
+
+
+def queue_runs(
+    request: Request, db: Session, hold: SessionHold, batch: list[runs.Submission]
+) -> list[str]:
+    course: Course = request.app.state.course
+    interpreters = get_interpreters(request)
+    max_bytes = request.app.state.settings.max_code_kib * 1024
+    for submission in batch:
+        try:
+            runs.validate(submission, course, interpreters, max_bytes)
+        except runs.RunRefused as e:
+            raise HTTPException(status_code=e.status, detail=str(e)) from e
+    try:
+        return submit(db, get_pool(request), hold.learner.id, batch)
+    except QueueFull as e:
+        raise HTTPException(
+            status_code=429,
+            detail="Too many runs are waiting; try again in a few seconds.",
+            headers={"Retry-After": str(e.retry_after)},
+        ) from e
+
+
+# --- JSON API -----------------------------------------------------------------------------
+
+
+@router.get("/api/interpreters", tags=["runs"])
+def list_interpreters(request: Request) -> dict[str, Any]:
+    """The learner interpreters this server runs code with, and the isolation in force."""
+    isolation: Isolation = request.app.state.isolation
+    return {
+        "interpreters": [i.public() for i in get_interpreters(request).values()],
+        "problems": request.app.state.interpreter_problems,
+        "isolation": {
+            "layers": isolation.layers,
+            "complete": isolation.complete,
+            "missing": isolation.problems,
+        },
+    }
+
+
+@router.post("/api/runs", status_code=202, tags=["runs"], dependencies=[Depends(csrf_protect)])
+def create_run(
+    request: Request,
+    body: RunRequest,
+    hold: SessionHold = Depends(get_hold),
+    db: Session = Depends(get_db),
+) -> JSONResponse:
+    """Queue code to run or grade; answers at once with the run's id and status."""
+    submission = runs.Submission(body.code, body.interpreter, body.mode, body.exercise)
+    (run_id,) = queue_runs(request, db, hold, [submission])
+    run = db.get(Run, run_id)
+    assert run is not None
+    return JSONResponse(runs.public(run), status_code=202)
+
+
+@router.get("/api/runs/{run_id}", tags=["runs"])
+def read_run(
+    run_id: str, hold: SessionHold = Depends(get_hold), db: Session = Depends(get_db)
+) -> dict[str, Any]:
+    return runs.public(owned_run(db, hold, run_id))
+
+
+@router.post("/api/runs/{run_id}/cancel", tags=["runs"], dependencies=[Depends(csrf_protect)])
+def cancel_run(
+    request: Request,
+    run_id: str,
+    hold: SessionHold = Depends(get_hold),
+    db: Session = Depends(get_db),
+) -> dict[str, Any]:
+    run = owned_run(db, hold, run_id)
+    get_pool(request).cancel(run.id)
+    runs.end(db, run.id, "cancelled", "Cancelled.")
+    db.refresh(run)
+    return runs.public(run)
+
+
+# --- htmx ---------------------------------------------------------------------------------
+
+
+def results_partial(request: Request, db: Session, run_ids: list[str]) -> Response:
+    shown = [db.get(Run, run_id) for run_id in run_ids]
+    return render(request, "partials/runs.html", {"runs": [r for r in shown if r is not None]})
+
+
+@router.post(
+    "/exercises/{exercise_id}/runs", name="exercise_runs", dependencies=[Depends(csrf_protect)]
+)
+def exercise_runs(
+    request: Request,
+    exercise_id: str,
+    code: Annotated[str, Form()],
+    interpreter: Annotated[str, Form()],
+    action: Annotated[Literal["run", "grade", "both"], Form()],
+    hold: SessionHold = Depends(get_hold),
+    db: Session = Depends(get_db),
+    course: Course = Depends(get_course),
+) -> Response:
+    if exercise_id not in course.exercises:
+        raise HTTPException(status_code=404, detail=f"There is no exercise '{exercise_id}'.")
+    code = code.replace("\r\n", "\n")
+    if action == "both":
+        batch = [runs.Submission(code, i, "run", exercise_id) for i in get_interpreters(request)]
+    else:
+        batch = [runs.Submission(code, interpreter, action, exercise_id)]
+    return results_partial(request, db, queue_runs(request, db, hold, batch))
+
+
+@router.post(
+    "/lessons/{lesson_id}/examples/{number}/runs",
+    name="example_runs",
+    dependencies=[Depends(csrf_protect)],
+)
+def example_runs(
+    request: Request,
+    lesson_id: str,
+    number: int,
+    interpreter: Annotated[str, Form()],
+    hold: SessionHold = Depends(get_hold),
+    db: Session = Depends(get_db),
+    course: Course = Depends(get_course),
+) -> Response:
+    lesson = course.lessons.get(lesson_id)
+    examples = [b for b in lesson.body.code_blocks if b.runnable] if lesson else []
+    if lesson is None or not 0 <= number < len(examples):
+        raise HTTPException(status_code=404, detail="There is no such example.")
+    ids = [i for i in get_interpreters(request)] if interpreter == "both" else [interpreter]
+    batch = [runs.Submission(examples[number].source, i, "run", None, lesson.id) for i in ids]
+    return results_partial(request, db, queue_runs(request, db, hold, batch))
+
+
+@router.get("/runs/{run_id}/result", name="run_result")
+def run_result(
+    request: Request,
+    run_id: str,
+    hold: SessionHold = Depends(get_hold),
+    db: Session = Depends(get_db),
+) -> Response:
+    run = owned_run(db, hold, run_id)
+    return render(request, "partials/run.html", {"run": run})
+
+
+@router.post("/runs/{run_id}/cancel", name="cancel_run_page", dependencies=[Depends(csrf_protect)])
+def cancel_run_page(
+    request: Request,
+    run_id: str,
+    hold: SessionHold = Depends(get_hold),
+    db: Session = Depends(get_db),
+) -> Response:
+    run = owned_run(db, hold, run_id)
+    get_pool(request).cancel(run.id)
+    runs.end(db, run.id, "cancelled", "Cancelled.")
+    db.refresh(run)
+    return render(request, "partials/run.html", {"run": run})
