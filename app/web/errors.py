@@ -24,6 +24,9 @@ TITLES = {
 }
 
 
+FASTAPI_BODY_ERROR = "There was an error parsing the body"
+
+
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
         "accept", ""
@@ -45,6 +48,8 @@ def install(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else TITLES.get(exc.status_code, "")
         if exc.status_code == 404 and message == "Not Found":
             message = f"There is nothing at {request.url.path}."
+        if message == FASTAPI_BODY_ERROR:  # FastAPI's words for a body it could not decode
+            message = "The request body could not be read: send JSON encoded as UTF-8."
         response = error_response(request, exc.status_code, message)
         if exc.headers:
             response.headers.update(exc.headers)

@@ -1,0 +1,232 @@
+"""The runs API and the runner around the sandbox: what it accepts and refuses, who sees what,
+cancelling, replacing, a full queue, runs lost by a restart, and progress from a pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app import ROOT
+from app.db.models import Learner, Run
+from app.main import create_app
+from tests.runner_support import run_code, runner_settings, submit, token, wait
+
+REFERENCE = (ROOT / "exercises/overlap-waits/reference.py").read_text()
+STARTER = (ROOT / "exercises/overlap-waits/starter.py").read_text()
+SLEEPER = "import time\ntime.sleep(60)\n"
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(runner_settings(tmp_path))) as test_client:
+        yield test_client
+
+
+def post(client: TestClient, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+    response = client.post("/api/runs", json=body, headers={"X-CSRF-Token": token(client)})
+    return response.status_code, response.json()
+
+
+def test_interpreters_are_listed_with_build_gil_packages_and_isolation(
+    client: TestClient,
+) -> None:
+    listing = client.get("/api/interpreters").json()
+    ids = {i["id"]: i for i in listing["interpreters"]}
+    assert "3.13" in ids
+    assert ids["3.13"]["version"].startswith("3.13.")
+    assert ids["3.13"]["free_threaded"] is False and ids["3.13"]["gil_enabled"] is True
+    if "3.13t" in ids:
+        assert ids["3.13t"]["free_threaded"] is True and ids["3.13t"]["gil_enabled"] is False
+    assert listing["isolation"]["complete"] is True
+    assert listing["isolation"]["layers"][-1] == "rlimits"
+
+
+def test_a_plain_run_reports_output_exit_code_timings_and_gil(client: TestClient) -> None:
+    run = run_code(
+        client, "import sys\nprint('hi')\nprint('oops', file=sys.stderr)\nraise SystemExit(3)\n"
+    )
+    assert (run["status"], run["exit_code"]) == ("failed", 3)
+    assert run["stdout"] == "hi\n" and run["stderr"] == "oops\n"
+    assert run["reason"] == "The program exited with status 3."
+    assert run["gil_enabled"] is True
+    assert run["timings"]["queued_ms"] is not None and run["timings"]["program_ms"] > 0
+
+
+def test_grading_reports_each_test_in_file_order_and_a_pass_counts_as_progress(
+    client: TestClient,
+) -> None:
+    failed = run_code(client, STARTER, mode="grade", exercise="overlap-waits")
+    assert failed["status"] == "failed"
+    assert [t["visible"] for t in failed["tests"]] == sorted(
+        (t["visible"] for t in failed["tests"]), reverse=True
+    )
+    assert any(t["status"] == "fail" and t["message"] for t in failed["tests"])
+    passed = run_code(client, REFERENCE, mode="grade", exercise="overlap-waits")
+    assert passed["status"] == "passed", passed
+    assert {t["status"] for t in passed["tests"]} == {"pass"}
+    assert all(t["duration_ms"] >= 0 for t in passed["tests"])
+    progress = client.get("/progress").text
+    assert "<dt>Exercises passed</dt><dd>1 <span>" in progress
+    # The code last submitted is what the exercise page shows next time.
+    assert (
+        "ThreadPoolExecutor" in client.get("/exercises/overlap-waits").text
+        or REFERENCE.splitlines()[0] in client.get("/exercises/overlap-waits").text
+    )
+
+
+def test_bad_submissions_are_refused_with_a_precise_message(client: TestClient) -> None:
+    cases = [
+        ({"code": "x" * (64 * 1024 + 1), "interpreter": "3.13"}, 413, "the limit is 64 KiB"),
+        ({"code": "pass", "interpreter": "2.7"}, 422, "unknown interpreter '2.7'"),
+        (
+            {"code": "pass", "interpreter": "3.13", "mode": "grade", "exercise": "nope"},
+            404,
+            "unknown exercise 'nope'",
+        ),
+        (
+            {"code": "pass", "interpreter": "3.13", "mode": "grade"},
+            422,
+            "grading needs an exercise",
+        ),
+        ({"code": "pass\x00", "interpreter": "3.13"}, 422, "NUL character"),
+    ]
+    for body, status, message in cases:
+        code, answer = post(client, body)
+        assert code == status, (body, answer)
+        assert message in str(answer["detail"])
+    # A lone surrogate, escaped in valid JSON, is not text the learner could have written.
+    response = client.post(
+        "/api/runs",
+        content=b'{"code": "\\ud800", "interpreter": "3.13"}',
+        headers={"X-CSRF-Token": token(client), "content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert "not valid UTF-8" in response.json()["detail"]
+    response = client.post(
+        "/api/runs",
+        content=b'{"code": "\xff\xfe", "interpreter": "3.13"}',
+        headers={"X-CSRF-Token": token(client), "content-type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "send JSON encoded as UTF-8" in response.json()["detail"]
+    assert client.get("/healthz").status_code == 200
+
+
+def test_a_run_needs_the_csrf_token(client: TestClient) -> None:
+    response = client.post("/api/runs", json={"code": "pass", "interpreter": "3.13"})
+    assert response.status_code == 403
+
+
+def test_a_learner_sees_only_their_own_runs(client: TestClient) -> None:
+    run = run_code(client, "print('mine')\n")
+    stranger = TestClient(client.app)
+    assert stranger.get(f"/api/runs/{run['id']}").status_code == 404
+    assert stranger.get(f"/runs/{run['id']}/result").status_code == 404
+    assert (
+        stranger.post(
+            f"/api/runs/{run['id']}/cancel", headers={"X-CSRF-Token": token(stranger)}
+        ).status_code
+        == 404
+    )
+    assert client.get(f"/api/runs/{run['id']}").json()["stdout"] == "mine\n"
+
+
+def test_cancelling_a_run_stops_it_at_once(client: TestClient) -> None:
+    run = submit(client, SLEEPER)
+    cancelled = client.post(
+        f"/api/runs/{run['id']}/cancel", headers={"X-CSRF-Token": token(client)}
+    ).json()
+    assert cancelled["status"] == "cancelled"
+    assert wait(client, run["id"], timeout=5)["status"] == "cancelled"
+
+
+def test_a_new_run_replaces_the_learners_unfinished_one(client: TestClient) -> None:
+    first = submit(client, SLEEPER)
+    second = run_code(client, "print('second')\n")
+    assert second["status"] == "passed"
+    old = client.get(f"/api/runs/{first['id']}").json()
+    assert old["status"] == "cancelled" and old["reason"] == "Replaced by a newer run."
+
+
+def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
+    settings = runner_settings(tmp_path, runner_workers=1, queue_max=1)
+    with TestClient(create_app(settings)) as first:
+        running = submit(first, SLEEPER)
+        second = TestClient(first.app)
+        queued = submit(second, SLEEPER)
+        third = TestClient(first.app)
+        code, answer = post(third, {"code": "pass", "interpreter": "3.13"})
+        assert code == 429
+        assert "Too many runs are waiting" in str(answer["detail"])
+        response = third.post(
+            "/api/runs",
+            json={"code": "pass", "interpreter": "3.13"},
+            headers={"X-CSRF-Token": token(third)},
+        )
+        assert int(response.headers["retry-after"]) >= 1
+        for client, run in ((first, running), (second, queued)):
+            client.post(f"/api/runs/{run['id']}/cancel", headers={"X-CSRF-Token": token(client)})
+
+
+def test_runs_left_unfinished_by_a_crash_are_ended_at_start(tmp_path: Path) -> None:
+    settings = runner_settings(tmp_path)
+    with TestClient(create_app(settings)) as client:
+        client.get("/")
+        with client.app.state.sessions() as db:  # type: ignore[attr-defined]
+            learner = db.query(Learner).first()
+            db.add(
+                Run(
+                    id="lost-run",
+                    learner_id=learner.id,
+                    mode="run",
+                    interpreter="3.13",
+                    code="pass",
+                    status="running",
+                )
+            )
+            db.commit()
+    # The first server has stopped; the row above is what a crash would have left.
+    with TestClient(create_app(settings)) as client, client.app.state.sessions() as db:  # type: ignore[attr-defined]
+        lost = db.get(Run, "lost-run")
+        assert lost.status == "error"
+        assert "stopped before this run finished" in lost.reason
+
+
+def test_a_deadlocked_test_is_reported_with_each_threads_stack(client: TestClient) -> None:
+    deadlock = (
+        "import threading\n"
+        "a, b = threading.Lock(), threading.Lock()\n"
+        "def fetch_all(ids, fetch):\n"
+        "    def one():\n"
+        "        with b:\n"
+        "            with a:\n"
+        "                pass\n"
+        "    with a:\n"
+        "        t = threading.Thread(target=one, name='other-worker')\n"
+        "        t.start()\n"
+        "        t.join()\n"
+    )
+    run = run_code(client, deadlock, mode="grade", exercise="overlap-waits")
+    assert run["status"] == "error", run
+    hung = [t for t in run["tests"] if t["status"] == "error"]
+    assert hung and "did not finish within" in hung[0]["message"]
+    assert "other-worker" in hung[0]["message"] and "with a:" in hung[0]["message"]
+
+
+def test_the_exercise_page_runs_and_grades_through_htmx(client: TestClient) -> None:
+    page = client.get("/exercises/overlap-waits").text
+    assert 'name="action" value="grade"' in page
+    response = client.post(
+        "/exercises/overlap-waits/runs",
+        data={"code": REFERENCE, "interpreter": "3.13", "action": "grade"},
+        headers={"HX-Request": "true", "X-CSRF-Token": token(client)},
+    )
+    assert response.status_code == 200
+    assert 'hx-trigger="load delay:250ms"' in response.text  # it polls until final
+    run_id = response.text.split('data-run-id="')[1].split('"')[0]
+    assert wait(client, run_id)["status"] == "passed"
+    final = client.get(f"/runs/{run_id}/result").text
+    assert "Passed" in final and "hx-trigger" not in final
