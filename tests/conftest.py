@@ -12,11 +12,30 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app.interpreters import Interpreter
+from app.interpreters import load as load_interpreters
 from app.main import create_app
+from app.sandbox.execution import Isolation, Sandbox
 from app.settings import Settings
 from tests.postgres_server import running_postgres
 
 _databases = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def interpreters() -> dict[str, Interpreter]:
+    """The real learner interpreters that set-up provides."""
+    from tests.runner_support import interpreters_file
+
+    found, problems = load_interpreters(interpreters_file())
+    assert not problems, problems
+    return found
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
+    """The real sandbox, with every isolation layer this machine gives."""
+    return Sandbox(Isolation.detect(), tmp_path_factory.mktemp("runs"))
 
 
 @pytest.fixture(scope="session")

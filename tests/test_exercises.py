@@ -1,85 +1,94 @@
-"""Every exercise's tests tell right from wrong: the reference passes, the starter fails, and
-so does each plausible wrong solution kept in its `wrong/` folder. Graded by the same
-standard-library harness the runner uses, in a separate interpreter."""
+"""Every exercise's tests tell right from wrong, graded the way learners are graded: in the
+sandbox, under each interpreter the exercise is meant for. The reference passes, the starter
+fails, and so does each plausible wrong solution kept in its `wrong/` folder."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from app import ROOT
+from app.content.course import Exercise, load_course
+from app.interpreters import Interpreter
+from app.sandbox.execution import Job, Outcome, Sandbox
+from app.settings import Settings
 
-HARNESS = ROOT / "app" / "harness" / "grade.py"
-EXERCISES = sorted(p for p in (ROOT / "exercises").iterdir() if (p / "exercise.toml").exists())
+COURSE = load_course(ROOT / "lessons", ROOT / "exercises")
+EXERCISES = sorted(COURSE.exercises.values(), key=lambda e: e.id)
+CASES = [(e, i) for e in EXERCISES for i in e.interpreters]
 
 
-def grade(tmp_path: Path, exercise: Path, candidate: Path) -> dict:  # type: ignore[type-arg]
-    work = tmp_path / candidate.stem
-    work.mkdir()
-    shutil.copy(candidate, work / "solution.py")
-    out = work / "results.json"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-I",
-            str(HARNESS),
-            "--solution",
-            str(work / "solution.py"),
-            "--tests",
-            str(exercise / "tests"),
-            "--out",
-            str(out),
-        ],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        timeout=120,
+def grade(
+    sandbox: Sandbox,
+    interpreters: dict[str, Interpreter],
+    exercise: Exercise,
+    interpreter: str,
+    candidate: Path,
+) -> Outcome:
+    assert interpreter in interpreters, f"{interpreter} is not installed; run scripts/setup.sh"
+    job = Job(
+        mode="grade",
+        code=candidate.read_text(),
+        interpreter=interpreters[interpreter],
+        limits=Settings().limits("grade", exercise.limits),
+        tests=(exercise.path / "tests").resolve(),
     )
-    assert out.exists(), completed.stderr
-    document: dict = json.loads(out.read_text())  # type: ignore[type-arg]
-    assert completed.returncode == (0 if document["status"] == "pass" else 1)
-    return document
+    return sandbox.run(job, threading.Event())
 
 
-@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda p: p.name)
-def test_the_reference_solution_passes_every_test(tmp_path: Path, exercise: Path) -> None:
-    document = grade(tmp_path, exercise, exercise / "reference.py")
-    failures = [t for t in document["tests"] if t["status"] != "pass"]
-    assert document["status"] == "pass", failures
-    files = {t["file"] for t in document["tests"]}
-    assert files == {"test_visible.py", "test_hidden.py"}
-    assert document["tests"][0]["file"] == "test_visible.py"  # visible tests come first
+def case_id(case: tuple[Exercise, str]) -> str:
+    return f"{case[0].id}-{case[1]}"
 
 
-@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda p: p.name)
-def test_the_starter_fails(tmp_path: Path, exercise: Path) -> None:
-    assert grade(tmp_path, exercise, exercise / "starter.py")["status"] != "pass"
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+def test_the_reference_solution_passes_every_test(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], case: tuple[Exercise, str]
+) -> None:
+    exercise, interpreter = case
+    outcome = grade(sandbox, interpreters, exercise, interpreter, exercise.path / "reference.py")
+    assert outcome.results is not None, (outcome.reason, outcome.stderr)
+    failures = [t for t in outcome.results["tests"] if t["status"] != "pass"]
+    assert outcome.status == "passed", failures or outcome.reason
+    files = [t["file"] for t in outcome.results["tests"]]
+    assert set(files) == {"test_visible.py", "test_hidden.py"}
+    assert files[0] == "test_visible.py"  # the visible tests come first
 
 
-WRONG = [(e, w) for e in EXERCISES for w in sorted((e / "wrong").glob("*.py"))]
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+def test_the_starter_fails(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], case: tuple[Exercise, str]
+) -> None:
+    exercise, interpreter = case
+    outcome = grade(sandbox, interpreters, exercise, interpreter, exercise.path / "starter.py")
+    assert outcome.status != "passed"
 
 
-@pytest.mark.parametrize("exercise, wrong", WRONG, ids=[f"{e.name}/{w.stem}" for e, w in WRONG])
-def test_each_wrong_solution_fails(tmp_path: Path, exercise: Path, wrong: Path) -> None:
-    document = grade(tmp_path, exercise, wrong)
-    assert document["status"] != "pass"
-    assert any(t["message"] for t in document["tests"] if t["status"] != "pass")
+WRONG = [(e, i, w) for e, i in CASES for w in sorted((e.path / "wrong").glob("*.py"))]
+
+
+@pytest.mark.parametrize("case", WRONG, ids=[f"{e.id}-{i}-{w.stem}" for e, i, w in WRONG])
+def test_each_wrong_solution_fails(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], case: tuple[Exercise, str, Path]
+) -> None:
+    exercise, interpreter, wrong = case
+    outcome = grade(sandbox, interpreters, exercise, interpreter, wrong)
+    assert outcome.status != "passed", f"{wrong.name} passed"
+    assert outcome.reason or outcome.results
 
 
 def test_every_exercise_keeps_at_least_one_wrong_solution() -> None:
     for exercise in EXERCISES:
-        assert list((exercise / "wrong").glob("*.py")), f"{exercise.name} has no wrong/ solution"
+        assert list((exercise.path / "wrong").glob("*.py")), f"{exercise.id} has no wrong/"
 
 
-def test_a_solution_that_does_not_import_is_an_error_with_its_message(tmp_path: Path) -> None:
+def test_a_solution_that_does_not_import_is_an_error_with_its_message(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], tmp_path: Path
+) -> None:
     broken = tmp_path / "broken.py"
     broken.write_text("def fetch_all(:\n")
-    document = grade(tmp_path, EXERCISES[0], broken)
-    assert document["status"] == "error"
-    assert document["message"].startswith("solution.py: ")
-    assert "SyntaxError" in document["message"]
+    outcome = grade(sandbox, interpreters, COURSE.exercises["overlap-waits"], "3.13", broken)
+    assert outcome.status == "error"
+    assert outcome.reason is not None and outcome.reason.startswith("solution.py: ")
+    assert "SyntaxError" in outcome.reason
