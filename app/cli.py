@@ -1,4 +1,5 @@
-"""The `threadline` command: serve the site, check the content, migrate the database."""
+"""The `threadline` command: serve the site, check the content, run code in the sandbox,
+migrate the database."""
 
 from __future__ import annotations
 
@@ -48,6 +49,58 @@ def check(args: argparse.Namespace) -> int:
     return 0
 
 
+def run(args: argparse.Namespace) -> int:
+    """Run or grade a file through the same sandbox the server uses, and print the outcome."""
+    import threading
+
+    from app.content.course import load_course
+    from app.interpreters import load as load_interpreters
+    from app.sandbox.execution import Isolation, Job, Sandbox
+
+    settings = Settings()
+    interpreters, problems = load_interpreters(settings.resolved_interpreters_file)
+    if args.interpreter not in interpreters:
+        known = ", ".join(sorted(interpreters)) or "none: run scripts/setup.sh"
+        print(f"unknown interpreter {args.interpreter!r}; available: {known}", file=sys.stderr)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 2
+    try:
+        code = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"cannot read {args.file}: {e}", file=sys.stderr)
+        return 2
+    tests, overrides = None, {}
+    if args.grade:
+        course = load_course(settings.lessons_dir, settings.exercises_dir)
+        exercise = course.exercises.get(args.grade)
+        if exercise is None:
+            print(f"unknown exercise {args.grade!r}", file=sys.stderr)
+            return 2
+        tests, overrides = (exercise.path / "tests").resolve(), exercise.limits
+    mode = "grade" if args.grade else "run"
+    isolation = Isolation.detect(settings.sandbox)
+    sandbox = Sandbox(isolation, settings.data_dir / "runs")
+    job = Job(mode, code, interpreters[args.interpreter], settings.limits(mode, overrides), tests)
+    outcome = sandbox.run(job, threading.Event())
+    sys.stdout.write(outcome.stdout)
+    sys.stderr.write(outcome.stderr)
+    for test in (outcome.results or {}).get("tests", []):
+        mark = "PASS" if test["status"] == "pass" else test["status"].upper()
+        print(f"{mark:5} {test['name']} ({test['file']}, {test['duration_ms']:.0f} ms)")
+        if test["status"] != "pass" and test["message"]:
+            print("      " + test["message"].replace("\n", "\n      "))
+    print(
+        f"-- {outcome.status}"
+        + (f": {outcome.reason}" if outcome.reason else "")
+        + f" ({outcome.duration_ms:.0f} ms, Python {job.interpreter.version} "
+        f"{'free-threaded' if job.interpreter.free_threaded else 'with the GIL'}; "
+        f"{outcome.isolation})",
+        file=sys.stderr,
+    )
+    return 0 if outcome.status == "passed" else 1
+
+
 def migrate(args: argparse.Namespace) -> int:
     from app.db.engine import make_engine
     from app.db.migrate import upgrade
@@ -71,6 +124,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lessons", help="lessons directory (default: THREADLINE_LESSONS_DIR)")
     p.add_argument("--exercises", help="exercises directory (default: THREADLINE_EXERCISES_DIR)")
     p.set_defaults(handler=check)
+
+    p = commands.add_parser("run", help="run or grade a file in the sandbox")
+    p.add_argument("file", help="the Python file to run")
+    p.add_argument("--interpreter", default="3.13", help="learner interpreter id (3.13, 3.13t)")
+    p.add_argument("--grade", metavar="EXERCISE", help="grade the file against this exercise")
+    p.set_defaults(handler=run)
 
     p = commands.add_parser("migrate", help="bring the database to the newest schema")
     p.set_defaults(handler=migrate)

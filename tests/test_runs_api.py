@@ -230,3 +230,27 @@ def test_the_exercise_page_runs_and_grades_through_htmx(client: TestClient) -> N
     assert wait(client, run_id)["status"] == "passed"
     final = client.get(f"/runs/{run_id}/result").text
     assert "Passed" in final and "hx-trigger" not in final
+
+
+def test_the_command_line_runs_and_grades_through_the_same_sandbox(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.cli import main
+
+    monkeypatch.setenv("THREADLINE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv(
+        "THREADLINE_INTERPRETERS_FILE", str(runner_settings(tmp_path).interpreters_file)
+    )
+    program = tmp_path / "hello.py"
+    program.write_text("import sys\nprint('hello from', sys.version_info[:2])\n")
+    assert main(["run", str(program), "--interpreter", "3.13"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "hello from (3, 13)\n"
+    assert "-- passed" in err and "bubblewrap" in err
+    starter = ROOT / "exercises/overlap-waits/starter.py"
+    assert main(["run", str(starter), "--grade", "overlap-waits"]) == 1
+    out, err = capsys.readouterr()
+    assert "FAIL  test_five_fetches_overlap" in out
+    assert "-- failed: 6 of 8 tests passed" in err
+    assert main(["run", str(program), "--interpreter", "9.9"]) == 2
+    assert "unknown interpreter '9.9'" in capsys.readouterr().err

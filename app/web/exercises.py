@@ -36,5 +36,6 @@ def exercise_page(
             "result": result,
             "code": result.last_code if result and result.last_code else exercise.starter,
             "interpreters": request.app.state.interpreters,
+            "isolation": request.app.state.isolation,
         },
     )
