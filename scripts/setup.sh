@@ -2,6 +2,8 @@
 # Sets up a checkout on a fresh Debian machine (12 or 13) with Python >= 3.11:
 #   scripts/setup.sh        the virtual environment at .venv with what `threadline serve` needs
 #   scripts/setup.sh test   the same plus the test tools, Debian's Chromium and PostgreSQL
+# Both install bubblewrap and provision the interpreters learner code runs under
+# (scripts/provision-interpreters.py; THREADLINE_SKIP_INTERPRETERS=1 skips that).
 # Safe to run again: each step is skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,13 +61,22 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-[ "$mode" = test ] || exit 0
-
-# --- What the tests need from Debian: Chromium for the browser tests, PostgreSQL --------
+# --- From Debian: bubblewrap for the sandbox; for the tests, Chromium and PostgreSQL ----
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+if [ "$mode" = test ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
+fi
+
+# --- The interpreters learner code runs under: CPython 3.13 and free-threaded 3.13t ----
+# Found or built once into ~/.cache/threadline (the first build takes a few minutes).
+if [ "${THREADLINE_SKIP_INTERPRETERS:-}" = 1 ]; then
+  say "skipping the 3.13 and 3.13t interpreters (THREADLINE_SKIP_INTERPRETERS=1)"
+else
+  .venv/bin/python scripts/provision-interpreters.py
 fi
 say "set-up done"
