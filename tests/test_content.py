@@ -53,13 +53,16 @@ def test_neighbours_follow_roadmap_order() -> None:
     assert course.neighbours(second.id)[0] == first
 
 
-# --- Authors' mistakes, each on a copy of the real content ------------------------------
+# --- Authors' mistakes, each on a copy of section 1 ------------------------------
 
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "lessons", tmp_path / "lessons")
-    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    """Section 1 and its exercise, copied: the tests below add lesson 2.1 to it."""
+    (tmp_path / "lessons").mkdir()
+    shutil.copy(ROOT / "lessons" / "outline.toml", tmp_path / "lessons")
+    shutil.copytree(ROOT / "lessons" / "01-fundamentals", tmp_path / "lessons" / "01-fundamentals")
+    shutil.copytree(ROOT / "exercises" / "overlap-waits", tmp_path / "exercises" / "overlap-waits")
     return tmp_path
 
 
