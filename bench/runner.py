@@ -81,20 +81,16 @@ def layers(interpreters: dict[str, Any], repeat: int, work: Path) -> dict[str, A
     limits = Settings().limits("run")
     results = {}
     for name, isolation in variants.items():
-        sandbox = Sandbox(isolation, work / name)
+        # As root without namespaces the sandbox would run the code as nobody, who cannot reach
+        # an interpreter kept under /root; the layers are timed as the server's own user.
+        sandbox = Sandbox(isolation, work / name, drop_privileges=False)
         job = Job("run", "pass\n", interpreter, limits)
 
         def once(sandbox: Sandbox = sandbox, job: Job = job) -> None:
             outcome = sandbox.run(job, threading.Event())
-            if outcome.status != "passed":
-                raise RuntimeError(f"{outcome.reason} {outcome.stderr.strip()}")
+            assert outcome.status == "passed", (outcome.reason, outcome.stderr)
 
-        try:
-            results[name] = timed(once, repeat)
-        except RuntimeError as e:
-            # As root, rlimits alone means running as nobody, who may not reach an
-            # interpreter kept under /root.
-            results[name] = {"skipped": str(e)[:200]}
+        results[name] = timed(once, repeat)
     return results
 
 

@@ -144,6 +144,12 @@ class RunPool:
         log.info("run %s: %s in %.0f ms", run_id, outcome.status, outcome.duration_ms)
 
 
+def stop_run(db: Session, pool: RunPool, run_id: str, reason: str = "Cancelled.") -> None:
+    """Cancel a run wherever it is: a running one is killed, a queued one is ended here."""
+    pool.cancel(run_id, reason)
+    runs.end(db, run_id, "cancelled", reason)
+
+
 def submit(db: Session, pool: RunPool, learner_id: int, batch: list[runs.Submission]) -> list[str]:
     """Queue a batch of runs for a learner (one, or one per interpreter for a comparison).
 
@@ -155,8 +161,7 @@ def submit(db: Session, pool: RunPool, learner_id: int, batch: list[runs.Submiss
     learner = db.get(Learner, learner_id)
     assert learner is not None
     for old in runs.active_of(db, learner):
-        pool.cancel(old, "Replaced by a newer run.")
-        runs.end(db, old, "cancelled", "Replaced by a newer run.")
+        stop_run(db, pool, old, "Replaced by a newer run.")
     ids = [runs.create(db, learner, submission).id for submission in batch]
     for run_id in ids:
         try:

@@ -15,7 +15,7 @@ from app.db.models import Run
 from app.interpreters import Interpreter
 from app.learners import SessionHold
 from app.runner import runs
-from app.runner.pool import QueueFull, RunPool, submit
+from app.runner.pool import QueueFull, RunPool, stop_run, submit
 from app.sandbox.execution import Isolation
 from app.web.deps import csrf_protect, get_course, get_db, get_hold
 from app.web.templating import render
@@ -44,6 +44,13 @@ def owned_run(db: Session, hold: SessionHold, run_id: str) -> Run:
     run = db.get(Run, run_id)
     if run is None or run.learner_id != hold.learner.id:  # others' runs do not exist for you
         raise HTTPException(status_code=404, detail=f"There is no run '{run_id}'.")
+    return run
+
+
+def cancel_owned(request: Request, db: Session, hold: SessionHold, run_id: str) -> Run:
+    run = owned_run(db, hold, run_id)
+    stop_run(db, get_pool(request), run.id)
+    db.refresh(run)
     return run
 
 
@@ -115,11 +122,7 @@ def cancel_run(
     hold: SessionHold = Depends(get_hold),
     db: Session = Depends(get_db),
 ) -> dict[str, Any]:
-    run = owned_run(db, hold, run_id)
-    get_pool(request).cancel(run.id)
-    runs.end(db, run.id, "cancelled", "Cancelled.")
-    db.refresh(run)
-    return runs.public(run)
+    return runs.public(cancel_owned(request, db, hold, run_id))
 
 
 # --- htmx ---------------------------------------------------------------------------------
@@ -194,8 +197,4 @@ def cancel_run_page(
     hold: SessionHold = Depends(get_hold),
     db: Session = Depends(get_db),
 ) -> Response:
-    run = owned_run(db, hold, run_id)
-    get_pool(request).cancel(run.id)
-    runs.end(db, run.id, "cancelled", "Cancelled.")
-    db.refresh(run)
-    return render(request, "partials/run.html", {"run": run})
+    return render(request, "partials/run.html", {"run": cancel_owned(request, db, hold, run_id)})
