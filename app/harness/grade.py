@@ -174,7 +174,9 @@ class Report:
 
 
 def grade(solution: str, tests_dir: str, report: Report, test_timeout: float) -> dict[str, object]:
-    sys.path.insert(0, os.path.dirname(solution))
+    # Both folders go on sys.path and modules keep their file names, so that processes started
+    # with spawn or forkserver can import `solution` and the test modules by name.
+    sys.path[:0] = [os.path.dirname(solution), tests_dir]
     try:
         load_module("solution", solution)
     except BaseException as error:  # a SystemExit or a syntax error in the learner's code
@@ -185,7 +187,7 @@ def grade(solution: str, tests_dir: str, report: Report, test_timeout: float) ->
     watchdog = Watchdog(test_timeout, report)
     names = [n for n in os.listdir(tests_dir) if n.startswith("test_") and n.endswith(".py")]
     for file_name in sorted(names, key=_visible_first):
-        module = load_module(f"tests_{file_name[:-3]}", os.path.join(tests_dir, file_name))
+        module = load_module(file_name[:-3], os.path.join(tests_dir, file_name))
         for name, function in vars(module).items():
             if name.startswith("test_") and isinstance(function, types.FunctionType):
                 watchdog.begin(function, file_name)
