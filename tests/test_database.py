@@ -36,7 +36,7 @@ def test_migrations_create_every_table_and_are_idempotent(database_url: str) -> 
     } <= tables
     with engine.connect() as connection:
         assert (
-            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
         )
     engine.dispose()
 

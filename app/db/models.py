@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -121,6 +122,7 @@ class Run(Base):
     worker: Mapped[str | None] = mapped_column(String(100))  # runner node that held it
     duration_ms: Mapped[float | None] = mapped_column(Float)  # the program's own wall time
     peak_memory: Mapped[int | None] = mapped_column(BigInteger)  # bytes, where cgroups tell
+    trace: Mapped[bytes | None] = mapped_column(LargeBinary)  # app.trace.sampler.pack()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

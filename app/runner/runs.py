@@ -15,6 +15,7 @@ from app.content.course import Course
 from app.db.models import ExerciseResult, Learner, Run, utcnow
 from app.interpreters import Interpreter
 from app.sandbox.execution import Outcome
+from app.trace.sampler import pack
 
 ACTIVE = ("queued", "running")
 FINAL = ("passed", "failed", "error", "timeout", "limit", "cancelled")
@@ -129,6 +130,7 @@ def finish(db: Session, run_id: str, outcome: Outcome, gil_enabled: bool | None)
     run.gil_enabled = gil_enabled
     run.duration_ms = outcome.duration_ms
     run.peak_memory = outcome.peak_memory
+    run.trace = pack(outcome.trace) if outcome.trace is not None else None
     run.finished_at = utcnow()
     if run.mode == "grade" and run.status == "passed" and run.exercise_id is not None:
         result = _exercise_result(db, run.learner_id, run.exercise_id)

@@ -27,12 +27,14 @@ from app.interpreters import Interpreter
 from app.sandbox import bubblewrap
 from app.sandbox.cgroups import Cgroups, RunGroup
 from app.sandbox.limits import Limits
+from app.trace.sampler import Sampler
 
 log = logging.getLogger("threadline.sandbox")
 
 HARNESS = ROOT / "app" / "harness" / "grade.py"
 NOBODY = 65534
 RESULTS_CAP = 4 * 1024 * 1024
+SAMPLE_EVERY = 0.015  # seconds between samples of the run's threads
 TRUNCATED = "\n[output truncated: the {limit} was reached]\n"
 
 
@@ -57,6 +59,7 @@ class Outcome:
     duration_ms: float = 0.0
     peak_memory: int | None = None
     isolation: str = ""
+    trace: dict[str, Any] | None = None  # CPU samples of every thread, when cgroups list them
 
 
 @dataclass
@@ -236,6 +239,8 @@ class Sandbox:
         out, err = process.stdout.fileno(), process.stderr.fileno()
         stopped: tuple[str, str | None] | None = None  # (status, limit) decided by the runner
         exited_at: float | None = None
+        sampler = Sampler(group.pids, started) if group is not None else None
+        sampled_at = 0.0
         open_streams = set(streams)
         while open_streams:
             now = time.monotonic()
@@ -253,7 +258,10 @@ class Sandbox:
                     break
             if exited_at is None and process.poll() is not None:
                 exited_at = now
-            for key, _ in selector.select(timeout=0.05):
+            if sampler is not None and exited_at is None and now - sampled_at >= SAMPLE_EVERY:
+                sampler.sample()
+                sampled_at = now
+            for key, _ in selector.select(timeout=SAMPLE_EVERY):
                 fd = key.fd
                 try:
                     chunk = os.read(fd, 65536)
@@ -279,6 +287,7 @@ class Sandbox:
         stdout = streams[out].decode("utf-8", "replace")
         stderr = streams[err].decode("utf-8", "replace")
         outcome = Outcome(
+            trace=sampler.document() if sampler is not None else None,
             status="error",
             exit_code=exit_code,
             duration_ms=round(duration, 1),

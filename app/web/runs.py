@@ -17,6 +17,7 @@ from app.learners import SessionHold
 from app.runner import runs
 from app.runner.pool import QueueFull, RunPool, stop_run, submit
 from app.sandbox.execution import Isolation
+from app.trace.sampler import chrome_trace, unpack
 from app.web.deps import csrf_protect, get_course, get_db, get_hold
 from app.web.templating import render
 
@@ -113,6 +114,20 @@ def read_run(
     run_id: str, hold: SessionHold = Depends(get_hold), db: Session = Depends(get_db)
 ) -> dict[str, Any]:
     return runs.public(owned_run(db, hold, run_id))
+
+
+@router.get("/api/runs/{run_id}/trace.json", tags=["runs"])
+def run_trace(
+    run_id: str, hold: SessionHold = Depends(get_hold), db: Session = Depends(get_db)
+) -> JSONResponse:
+    """The run's thread samples in the Chrome Trace Event Format (opens in Perfetto)."""
+    run = owned_run(db, hold, run_id)
+    if run.trace is None:
+        raise HTTPException(status_code=404, detail="This run has no trace (yet).")
+    return JSONResponse(
+        chrome_trace(unpack(run.trace)),
+        headers={"Content-Disposition": f'attachment; filename="run-{run.id}.trace.json"'},
+    )
 
 
 @router.post("/api/runs/{run_id}/cancel", tags=["runs"], dependencies=[Depends(csrf_protect)])

@@ -1,0 +1,1 @@
+"""Traces of runs: what each thread of a learner's program did, and when."""
