@@ -330,3 +330,35 @@ def test_screenshots_of_the_main_pages_are_saved_as_artifacts(
         data = path.read_bytes()
         assert data.startswith(b"\x89PNG\r\n\x1a\n"), path
         assert len(data) > 20_000, f"{path.name} is only {len(data)} bytes"
+
+
+def test_learner_submits_from_the_editor_and_sees_each_test_pass_then_progress(
+    page: Page,
+) -> None:
+    errors = ConsoleErrors(page)
+    reference = (REPOSITORY / "exercises" / "overlap-waits" / "reference.py").read_text()
+    page.goto(EXERCISE)
+    expect(page.locator(".cm-editor")).to_be_visible()
+    page.evaluate(
+        "code => ThreadlineEditor.get(document.querySelector('#code')).setValue(code)", reference
+    )
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+Shift+Enter")  # Submit, from inside the editor
+    run = page.locator("#results .run")
+    expect(run).to_have_attribute("data-status", "passed", timeout=30_000)
+    expect(run.locator(".run-score")).to_have_text("8 of 8 tests passed")
+    expect(run.locator(".test-pass")).to_have_count(8)
+
+    page.click('button[value="both"]')  # the same code as a program, under every interpreter
+    runs = page.locator("#results .run")
+    expect(runs).to_have_count(2)
+    expect(page.locator('#results .run[data-status="passed"]')).to_have_count(2, timeout=30_000)
+    expect(runs.locator(".run-interpreter")).to_have_text(
+        [re.compile(r"^3\.13 · GIL on$"), re.compile(r"^3\.13t · GIL off$")]
+    )
+
+    page.goto("/progress")
+    expect(page.locator("dl.totals dd").nth(2)).to_have_text(re.compile(r"^1\b"))
+    page.goto(EXERCISE)  # the code last submitted comes back
+    expect(page.locator("textarea#code")).to_have_value(reference)
+    assert errors == []
