@@ -356,6 +356,11 @@ def test_learner_submits_from_the_editor_and_sees_each_test_pass_then_progress(
     expect(runs.locator(".run-interpreter")).to_have_text(
         [re.compile(r"^3\.13 · GIL on$"), re.compile(r"^3\.13t · GIL off$")]
     )
+    # Each run draws its threads' CPU timeline; run as a program, the module only defines
+    # functions, so there is one lane: the main thread.
+    timelines = runs.locator(".cpu-timeline[data-drawn]")
+    expect(timelines).to_have_count(2)
+    assert [t.get_attribute("data-drawn") for t in timelines.all()] == ["1", "1"]
 
     page.goto("/progress")
     expect(page.locator("dl.totals dd").nth(2)).to_have_text(re.compile(r"^1\b"))

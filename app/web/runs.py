@@ -130,6 +130,18 @@ def run_trace(
     )
 
 
+@router.get("/api/runs/{run_id}/samples", tags=["runs"])
+def run_samples(
+    run_id: str, hold: SessionHold = Depends(get_hold), db: Session = Depends(get_db)
+) -> dict[str, Any]:
+    """The run's thread samples as recorded: threads, and per interval each thread's share of
+    time on a CPU and waiting for one (the page draws its CPU timeline from this)."""
+    run = owned_run(db, hold, run_id)
+    if run.trace is None:
+        raise HTTPException(status_code=404, detail="This run has no trace (yet).")
+    return unpack(run.trace)
+
+
 @router.post("/api/runs/{run_id}/cancel", tags=["runs"], dependencies=[Depends(csrf_protect)])
 def cancel_run(
     request: Request,
