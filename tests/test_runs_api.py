@@ -3,6 +3,7 @@ cancelling, replacing, a full queue, runs lost by a restart, and progress from a
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -254,3 +255,19 @@ def test_the_command_line_runs_and_grades_through_the_same_sandbox(
     assert "-- failed: 6 of 8 tests passed" in err
     assert main(["run", str(program), "--interpreter", "9.9"]) == 2
     assert "unknown interpreter '9.9'" in capsys.readouterr().err
+
+
+def test_stopping_the_server_ends_running_and_queued_runs_with_a_reason(tmp_path: Path) -> None:
+    settings = runner_settings(tmp_path, runner_workers=1, queue_max=10)
+    with TestClient(create_app(settings)) as first:
+        learners = [first, TestClient(first.app), TestClient(first.app)]
+        ids = [submit(client, SLEEPER)["id"] for client in learners]
+        sessions = first.app.state.sessions  # type: ignore[attr-defined]
+        started = time.monotonic()
+    # Leaving the block shuts the app down: one run was running, two were queued.
+    assert time.monotonic() - started < 4  # no worker waited out a queued run
+    with sessions() as db:
+        for run_id in ids:
+            run = db.get(Run, run_id)
+            assert run.status == "error", (run.status, run.reason)
+            assert run.reason == "The server is shutting down; please run it again."

@@ -23,6 +23,7 @@ from app.settings import Settings
 log = logging.getLogger("threadline.runner")
 
 _STOP = ""
+SHUTTING_DOWN = "The server is shutting down; please run it again."
 
 
 class QueueFull(Exception):
@@ -55,6 +56,7 @@ class RunPool:
         self.threads: list[threading.Thread] = []
         self.name = f"{socket.gethostname()}/embedded"
         self.on_finish: list[Callable[[str], None]] = []
+        self.stopping = False
 
     def start(self) -> None:
         for i in range(self.settings.runner_workers):
@@ -65,9 +67,10 @@ class RunPool:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop taking runs, cancel the ones in progress, and wait for the workers."""
         with self.lock:
+            self.stopping = True
             for active in self.active.values():
                 active.status = "error"
-                active.reason = "The server is shutting down; please run it again."
+                active.reason = SHUTTING_DOWN
                 active.cancel.set()
         for _ in self.threads:
             try:
@@ -118,8 +121,12 @@ class RunPool:
     def _execute(self, run_id: str) -> None:
         active = Active(threading.Event())
         with self.lock:
+            stopping = self.stopping
             self.active[run_id] = active
         with self.sessions() as db:
+            if stopping:  # still queued when the server began to stop: never started
+                runs.end(db, run_id, "error", SHUTTING_DOWN)
+                return
             run = runs.start(db, run_id, self.name)
             if run is None:
                 return  # cancelled while it waited
