@@ -111,6 +111,17 @@ def migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def revision(args: argparse.Namespace) -> int:
+    """Write a new migration from the difference between the models and a migrated database."""
+    from app.db.engine import make_engine
+    from app.db.migrate import make_revision, upgrade
+
+    engine = make_engine(Settings().resolved_database_url)
+    upgrade(engine)
+    make_revision(engine, args.message)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="threadline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -133,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
 
     p = commands.add_parser("migrate", help="bring the database to the newest schema")
     p.set_defaults(handler=migrate)
+
+    p = commands.add_parser("revision", help="write a migration for changed models (developers)")
+    p.add_argument("message", help="what the migration changes")
+    p.set_defaults(handler=revision)
 
     args = parser.parse_args(argv)
     result: int = args.handler(args)

@@ -8,7 +8,6 @@ import logging
 import queue
 import socket
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -55,7 +54,6 @@ class RunPool:
         self.lock = threading.Lock()
         self.threads: list[threading.Thread] = []
         self.name = f"{socket.gethostname()}/embedded"
-        self.on_finish: list[Callable[[str], None]] = []
         self.stopping = False
 
     def start(self) -> None:
@@ -115,8 +113,6 @@ class RunPool:
             finally:
                 with self.lock:
                     self.active.pop(run_id, None)
-                for callback in self.on_finish:
-                    callback(run_id)
 
     def _execute(self, run_id: str) -> None:
         active = Active(threading.Event())
