@@ -55,6 +55,7 @@ class Lesson:
     path: Path
     body: Rendered
     body_line: int  # line of the file where the Markdown body starts
+    key_lines: dict[str, int]  # front matter key -> its line, for later problems
 
 
 @dataclass
@@ -70,6 +71,7 @@ class Exercise:
     instructions: Rendered
     starter: str
     visible_tests: str
+    lesson_line: int  # line of `lesson =` in exercise.toml, for later problems
 
 
 @dataclass
@@ -244,8 +246,17 @@ def load_lesson(path: Path, entries: dict[str, Entry], problems: list[Problem]) 
         return None
     rendered = render(body)
     _compile_blocks(path, rendered, body_line, problems)
+    key_lines = {key: line_of(key) for key in LESSON_KEYS}
     return Lesson(
-        lesson_id, roadmap, title, summary.strip(), tuple(exercise_ids), path, rendered, body_line
+        lesson_id,
+        roadmap,
+        title,
+        summary.strip(),
+        tuple(exercise_ids),
+        path,
+        rendered,
+        body_line,
+        key_lines,
     )
 
 
@@ -369,6 +380,7 @@ def load_exercise(folder: Path, problems: list[Problem]) -> Exercise | None:
         instructions=instructions,
         starter=(folder / "starter.py").read_text(encoding="utf-8"),
         visible_tests=(folder / "tests" / "test_visible.py").read_text(encoding="utf-8"),
+        lesson_line=line_of("lesson"),
     )
 
 
@@ -384,7 +396,7 @@ def load_course(lessons_dir: Path, exercises_dir: Path) -> Course:
             continue
         if lesson.id in lessons:
             other = lessons[lesson.id].path
-            line = key_line(path.read_text(encoding="utf-8").splitlines(), "id", 1)
+            line = lesson.key_lines["id"]
             problems.append(
                 Problem(path, line, f"duplicate lesson id '{lesson.id}', also in {other}")
             )
@@ -417,10 +429,9 @@ def _check_references(
     lessons: dict[str, Lesson], exercises: dict[str, Exercise], problems: list[Problem]
 ) -> None:
     for lesson in lessons.values():
-        lines = lesson.path.read_text(encoding="utf-8").splitlines()
         for exercise_id in lesson.exercise_ids:
             exercise = exercises.get(exercise_id)
-            line = key_line(lines, "exercises", 1)
+            line = lesson.key_lines["exercises"]
             if exercise is None:
                 problems.append(
                     Problem(lesson.path, line, f"exercise '{exercise_id}' does not exist")
@@ -435,7 +446,7 @@ def _check_references(
                 )
     for exercise in exercises.values():
         meta = exercise.path / "exercise.toml"
-        line = key_line(meta.read_text(encoding="utf-8").splitlines(), "lesson", 1)
+        line = exercise.lesson_line
         owner = lessons.get(exercise.lesson_id)
         if owner is None:
             problems.append(Problem(meta, line, f"lesson '{exercise.lesson_id}' does not exist"))

@@ -201,7 +201,7 @@ def example_runs(
     examples = [b for b in lesson.body.code_blocks if b.runnable] if lesson else []
     if lesson is None or not 0 <= number < len(examples):
         raise HTTPException(status_code=404, detail="There is no such example.")
-    ids = [i for i in get_interpreters(request)] if interpreter == "both" else [interpreter]
+    ids = list(get_interpreters(request)) if interpreter == "both" else [interpreter]
     batch = [runs.Submission(examples[number].source, i, "run", None, lesson.id) for i in ids]
     return results_partial(request, db, queue_runs(request, db, hold, batch))
 
