@@ -48,6 +48,8 @@ def start_runner(app: FastAPI, settings: Settings) -> None:
         raise RuntimeError("THREADLINE_SANDBOX=bubblewrap, but " + "; ".join(isolation.problems))
     if isolation.complete:
         log.info("sandbox: %s", isolation.summary())
+    elif settings.require_sandbox:
+        log.error("SANDBOX INCOMPLETE, LEARNER RUNS REFUSED: %s", isolation.refusal())
     else:
         log.warning(
             "SANDBOX WEAKENED: learner code runs with %s only; missing: %s",

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         description="Isolation for learner code: the strongest available (auto), or insist on "
         "bubblewrap, or rlimits alone (for machines without namespaces).",
     )
+    require_sandbox: bool = Field(
+        default=False,
+        description="Refuse learner runs (503, saying what is missing) unless every isolation "
+        "layer is active: namespaces and a memory and task limit on each run. The image turns "
+        "this on; off, runs fall back to what the machine gives, down to rlimits alone.",
+    )
     runner_workers: int = Field(
         default=os.cpu_count() or 1, ge=1, description="Runs executed at once."
     )

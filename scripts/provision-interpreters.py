@@ -1,8 +1,16 @@
 #!/usr/bin/env python3
 """Provisions the interpreters learner code runs under — CPython 3.13 and free-threaded 3.13t —
 each with a venv holding NumPy (plus joblib and dask where they install), and writes
-<cache>/interpreters.json for the app. Standard library only; a second run changes nothing."""
+<cache>/interpreters.json for the app. Standard library only; a second run changes nothing.
 
+For a container image (the Dockerfile's build stage) two options finish the job:
+  --slim                       drops what learner code never needs from the interpreters built
+                               here (CPython's own test suite, static libraries, debug symbols)
+  --runtime-packages FILE      writes the Debian packages whose shared libraries the
+                               interpreters and environments load, for the image's last stage
+"""
+
+import argparse
 import fcntl
 import hashlib
 import json
@@ -446,6 +454,80 @@ def provision_env(target: Target, base: Interpreter, cache: Path) -> dict[str, A
     }
 
 
+# What a learner's program cannot need from a Python built here: together about 60% of its size.
+SLIM_REMOVE = [
+    "lib/python3.*/test",
+    "lib/python3.*/idlelib",
+    "lib/python3.*/turtledemo",
+    "lib/python3.*/config-*/*.a",
+    "lib/python3.*/**/__pycache__/*.opt-[12].pyc",
+]
+
+
+def built_prefixes(cache: Path) -> list[Path]:
+    return [p for p in (cache / "pythons").glob(f"{SERIES}.*") if (p / COMPLETE_MARKER).exists()]
+
+
+def is_elf(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(4) == b"\x7fELF"
+
+
+def elf_files(root: Path) -> Iterator[Path]:
+    for path in root.rglob("*"):
+        named = path.suffix == ".so" or ".so." in path.name or path.parent.name == "bin"
+        if named and path.is_file() and not path.is_symlink() and is_elf(path):
+            yield path
+
+
+def slim(cache: Path) -> None:
+    """Shrinks the interpreters built in the cache; those found on the system are left alone."""
+    strip = shutil.which("strip")
+    for prefix in built_prefixes(cache):
+        before = sum(p.stat().st_size for p in prefix.rglob("*") if p.is_file())
+        for pattern in SLIM_REMOVE:
+            for path in prefix.glob(pattern):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+        if strip:
+            for path in elf_files(prefix):
+                capture([strip, "--strip-unneeded", str(path)])
+        after = sum(p.stat().st_size for p in prefix.rglob("*") if p.is_file())
+        stripped = "" if strip else " (no `strip` here: debug symbols kept)"
+        say(f"slimmed {prefix}: {before / 2**20:.0f} MiB -> {after / 2**20:.0f} MiB{stripped}")
+
+
+def runtime_packages(cache: Path, entries: list[dict[str, Any]]) -> list[str]:
+    """The Debian packages owning the shared libraries that the interpreters and their
+    environments load, found with ldd and dpkg; libraries bundled in wheels need none."""
+    roots = {Path(e["base"]).resolve().parent.parent for e in entries}
+    roots |= {cache / "envs" / e["id"] for e in entries}
+    libraries: set[str] = set()
+    for root in roots:
+        if root == Path("/usr"):
+            continue  # a Debian interpreter: its own package brings what it needs
+        for path in elf_files(root):
+            for line in capture(["ldd", str(path)]).stdout.splitlines():
+                if "=> /" in line:
+                    libraries.add(os.path.realpath(line.split("=> ")[1].split(" (")[0]))
+    packages: set[str] = set()
+    for library in sorted(libraries):
+        if any(Path(library).is_relative_to(root.resolve()) for root in roots):
+            continue  # one of their own: copied along with them
+        forms = (
+            [library, library.removeprefix("/usr")]
+            if library.startswith("/usr/")
+            else [library, "/usr" + library]
+        )
+        for form in forms:
+            owner = capture(["dpkg-query", "-S", form])
+            if owner.returncode == 0:
+                packages.update(p.split(":")[0] for p in owner.stdout.split(": ")[0].split(", "))
+                break
+        else:
+            say(f"no Debian package owns {library}; the image may lack it")
+    return sorted(packages)
+
+
 def write_registry(cache: Path, entries: list[dict[str, Any]]) -> Path:
     registry = cache / "interpreters.json"
     staged = registry.with_suffix(".json.tmp")
@@ -455,6 +537,15 @@ def write_registry(cache: Path, entries: list[dict[str, Any]]) -> Path:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--slim", action="store_true", help="shrink the interpreters built here")
+    parser.add_argument(
+        "--runtime-packages",
+        type=Path,
+        metavar="FILE",
+        help="write the Debian packages their shared libraries come from",
+    )
+    options = parser.parse_args()
     cache = cache_root()
     cache.mkdir(parents=True, exist_ok=True)
     wanted = os.environ.get("THREADLINE_PYTHON_VERSION") or DEFAULT_VERSION
@@ -474,6 +565,12 @@ def main() -> int:
             print(f"error: {e}", file=sys.stderr)
             return 1
         say(f"wrote {write_registry(cache, entries)}")
+        if options.slim:
+            slim(cache)
+        if options.runtime_packages:
+            needed = runtime_packages(cache, entries)
+            options.runtime_packages.write_text("".join(f"{p}\n" for p in needed))
+            say(f"wrote {options.runtime_packages}: {' '.join(needed)}")
     return 0
 
 

@@ -61,12 +61,16 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# --- From Debian: bubblewrap for the sandbox; for the tests, Chromium and PostgreSQL ----
+# --- From Debian: bubblewrap for the sandbox; for the tests, Chromium, PostgreSQL, and
+# podman with runc and debootstrap to build and run the image ------------------------------
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  command -v podman >/dev/null 2>&1 || missing+=(podman)
+  [ -x /usr/sbin/runc ] || missing+=(runc)
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"

@@ -271,3 +271,20 @@ def test_stopping_the_server_ends_running_and_queued_runs_with_a_reason(tmp_path
             run = db.get(Run, run_id)
             assert run.status == "error", (run.status, run.reason)
             assert run.reason == "The server is shutting down; please run it again."
+
+
+def test_an_incomplete_sandbox_refuses_runs_when_required_and_says_what_is_missing(
+    tmp_path: Path,
+) -> None:
+    settings = runner_settings(tmp_path, sandbox="rlimits", require_sandbox=True)
+    with TestClient(create_app(settings)) as client:
+        listing = client.get("/api/interpreters").json()["isolation"]
+        assert listing["complete"] is False and listing["required"] is True
+        assert any("THREADLINE_SANDBOX=rlimits" in m for m in listing["missing"])
+        status, body = post(client, {"code": "print(1)", "interpreter": "3.13"})
+        assert status == 503
+        assert "THREADLINE_REQUIRE_SANDBOX" in str(body["detail"])
+        assert "THREADLINE_SANDBOX=rlimits" in str(body["detail"])
+        page = client.get("/exercises/overlap-waits").text
+        assert "runs no learner code until its sandbox is complete" in page
+        assert client.get("/healthz").status_code == 200

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from app.interpreters import Interpreter
 from app.main import create_app
-from app.sandbox.execution import Job, Sandbox
+from app.sandbox.execution import Isolation, Job, Sandbox
 from app.settings import Settings
 from tests.runner_support import run_code, runner_settings
 
@@ -83,3 +83,25 @@ def test_the_trace_exports_to_the_chrome_trace_format(tmp_path: Path) -> None:
         assert all(e["ts"] >= 0 for e in counters)
         stranger = TestClient(client.app)
         assert stranger.get(f"/api/runs/{run['id']}/trace.json").status_code == 404
+
+
+def test_a_run_is_followed_through_proc_where_it_has_no_cgroup(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], tmp_path: Path
+) -> None:
+    # In a container that cannot hand cgroups to runs, the sampler walks the process tree.
+    without_cgroups = Sandbox(Isolation(sandbox.isolation.bwrap, None), tmp_path / "runs")
+    code = (
+        "import os, time\n"
+        "pid = os.fork()\n"
+        "end = time.monotonic() + 0.5\n"
+        "while time.monotonic() < end: pass\n"
+        "if pid: os.waitpid(pid, 0)\n"
+    )
+    job = Job("run", code, interpreters["3.13"], Settings().limits("run"))
+    outcome = without_cgroups.run(job, threading.Event())
+    assert outcome.status == "passed", outcome.stderr
+    assert outcome.trace is not None
+    processes = {thread["pid"] for thread in outcome.trace["threads"]}
+    assert len(processes) == 2, outcome.trace["threads"]
+    sampled = {tid for _at, tid, _cpu, _runq, _state in outcome.trace["samples"]}
+    assert processes <= sampled  # each process's main thread, sampled while it ran

@@ -210,6 +210,49 @@ class Cgroups:
         return None, "; ".join(reasons)
 
 
+@dataclass(frozen=True)
+class ContainerLimits:
+    """The memory and task limits of the cgroup the server runs in: in a container whose
+    cgroups cannot be handed down to runs, these bound the server and all its runs together."""
+
+    memory_bytes: int | None
+    tasks: int | None
+
+    @classmethod
+    def read(cls) -> ContainerLimits:
+        own = own_paths()
+        memory = tasks = None
+        for mount in mounts():
+            if mount.kind == "v2":
+                base = _under(mount, own.get("", "/"))
+                memory = memory or _limit(base / "memory.max")
+                tasks = tasks or _limit(base / "pids.max")
+            elif "memory" in mount.controllers:
+                memory = memory or _limit(
+                    _under(mount, own.get("memory", "/")) / "memory.limit_in_bytes"
+                )
+            elif "pids" in mount.controllers:
+                tasks = tasks or _limit(_under(mount, own.get("pids", "/")) / "pids.max")
+        return cls(memory, tasks)
+
+    @property
+    def complete(self) -> bool:
+        return self.memory_bytes is not None and self.tasks is not None
+
+    @property
+    def description(self) -> str:
+        return (
+            f"the container's cgroup (memory {(self.memory_bytes or 0) // 2**20} MiB, "
+            f"{self.tasks} tasks, for the server and its runs together)"
+        )
+
+
+def _limit(path: Path) -> int | None:
+    """A cgroup limit, or None when there is none ("max", or v1's page-rounded infinity)."""
+    value = _read_int(path)
+    return value if 0 < value < 2**62 else None
+
+
 def _checked(layer: Cgroups) -> tuple[Cgroups | None, str]:
     probe = layer.create(f"probe-{os.getpid()}", Limits())
     probe.remove()

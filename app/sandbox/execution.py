@@ -25,9 +25,9 @@ from typing import Any
 from app import ROOT
 from app.interpreters import Interpreter
 from app.sandbox import bubblewrap
-from app.sandbox.cgroups import Cgroups, RunGroup
+from app.sandbox.cgroups import Cgroups, ContainerLimits, RunGroup
 from app.sandbox.limits import Limits
-from app.trace.sampler import Sampler
+from app.trace.sampler import Sampler, descendants
 
 log = logging.getLogger("threadline.sandbox")
 
@@ -59,29 +59,59 @@ class Outcome:
     duration_ms: float = 0.0
     peak_memory: int | None = None
     isolation: str = ""
-    trace: dict[str, Any] | None = None  # CPU samples of every thread, when cgroups list them
+    trace: dict[str, Any] | None = None  # CPU samples of every thread of the run
+
+
+def in_container() -> bool:
+    """Whether this server runs in a container (Docker, Podman or another OCI runtime)."""
+    markers = ("/.dockerenv", "/run/.containerenv")
+    # `container` (lower case) is the variable that systemd's convention has runtimes set.
+    return any(Path(p).exists() for p in markers) or "container" in os.environ
+
+
+CONTAINER_FLAGS = (
+    "start the container with `--security-opt systempaths=unconfined` and, under Docker, "
+    "`--security-opt seccomp=deploy/seccomp.json` (README: Self-hosting with Docker)"
+)
 
 
 @dataclass
 class Isolation:
-    """Which layers this machine gives, found once at start and reported to admins."""
+    """Which layers this machine gives, found once at start and reported to admins.
+
+    Complete means namespaces (bubblewrap) plus a memory and task limit on each run's tree:
+    a cgroup per run, or, in a container that cannot delegate cgroups, the container's own
+    limits, which then hold the server and its runs together.
+    """
 
     bwrap: str | None
     cgroups: Cgroups | None
+    container: ContainerLimits | None = None
     problems: list[str] = field(default_factory=list)
 
     @classmethod
     def detect(cls, mode: str = "auto") -> Isolation:
         problems = []
         bwrap_path = None
+        contained = in_container()
         if mode in ("auto", "bubblewrap"):
             bwrap_path, why = bubblewrap.find()
             if why:
-                problems.append(why)
+                problems.append(f"{why}; {CONTAINER_FLAGS}" if contained else why)
+        else:
+            problems.append("namespaces are off (THREADLINE_SANDBOX=rlimits)")
         cgroups, why = Cgroups.find()
-        if why:
+        container = None
+        if cgroups is None and contained:
+            container = ContainerLimits.read()
+            if not container.complete:
+                problems.append(
+                    f"runs have no cgroup of their own ({why}) and the container has no "
+                    "memory or task limit: start it with `--memory 2g --pids-limit 512`"
+                )
+        elif why:
             problems.append(why)
-        return cls(bwrap_path, cgroups, problems)
+        return cls(bwrap_path, cgroups, container, problems)
 
     @property
     def layers(self) -> list[str]:
@@ -90,15 +120,25 @@ class Isolation:
             layers.append("bubblewrap (user, PID, network, IPC, UTS namespaces)")
         if self.cgroups:
             layers.append(self.cgroups.description)
+        elif self.container and self.container.complete:
+            layers.append(self.container.description)
         layers.append("rlimits")
         return layers
 
     @property
     def complete(self) -> bool:
-        return self.bwrap is not None and self.cgroups is not None
+        limited = self.cgroups is not None or bool(self.container and self.container.complete)
+        return self.bwrap is not None and limited
 
     def summary(self) -> str:
         return " + ".join(self.layers)
+
+    def refusal(self) -> str:
+        """Why runs are refused while THREADLINE_REQUIRE_SANDBOX is on and layers are missing."""
+        return (
+            "This server runs no learner code until its sandbox is complete "
+            f"(THREADLINE_REQUIRE_SANDBOX is on). Missing: {'; '.join(self.problems)}."
+        )
 
 
 class Sandbox:
@@ -239,7 +279,7 @@ class Sandbox:
         out, err = process.stdout.fileno(), process.stderr.fileno()
         stopped: tuple[str, str | None] | None = None  # (status, limit) decided by the runner
         exited_at: float | None = None
-        sampler = Sampler(group.pids, started) if group is not None else None
+        sampler = Sampler(group.pids if group is not None else descendants(process.pid), started)
         sampled_at = 0.0
         open_streams = set(streams)
         while open_streams:
@@ -258,7 +298,7 @@ class Sandbox:
                     break
             if exited_at is None and process.poll() is not None:
                 exited_at = now
-            if sampler is not None and exited_at is None and now - sampled_at >= SAMPLE_EVERY:
+            if exited_at is None and now - sampled_at >= SAMPLE_EVERY:
                 sampler.sample()
                 sampled_at = now
             for key, _ in selector.select(timeout=SAMPLE_EVERY):
@@ -287,7 +327,7 @@ class Sandbox:
         stdout = streams[out].decode("utf-8", "replace")
         stderr = streams[err].decode("utf-8", "replace")
         outcome = Outcome(
-            trace=sampler.document() if sampler is not None else None,
+            trace=sampler.document(),
             status="error",
             exit_code=exit_code,
             duration_ms=round(duration, 1),

@@ -79,6 +79,28 @@ class Sampler:
         }
 
 
+def descendants(root: int) -> Callable[[], list[int]]:
+    """The processes under `root`, found each time from every process's parent in /proc: how a
+    run is followed where it has no cgroup of its own (in a container that cannot delegate
+    cgroups)."""
+
+    def pids() -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    stat = _read(f"/proc/{entry}/stat")
+                    parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+                    children.setdefault(parent, []).append(int(entry))
+        found, frontier = [], [root]
+        while frontier:
+            found.append(pid := frontier.pop())
+            frontier.extend(children.get(pid, ()))
+        return found
+
+    return pids
+
+
 def _threads(pid: int) -> list[tuple[int, tuple[str, str, int, int]]]:
     found = []
     with contextlib.suppress(OSError):

@@ -37,5 +37,6 @@ def exercise_page(
             "code": result.last_code if result and result.last_code else exercise.starter,
             "interpreters": request.app.state.interpreters,
             "isolation": request.app.state.isolation,
+            "runs_refused": request.app.state.settings.require_sandbox,
         },
     )

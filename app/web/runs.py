@@ -59,6 +59,9 @@ def queue_runs(
     request: Request, db: Session, hold: SessionHold, batch: list[runs.Submission]
 ) -> list[str]:
     course: Course = request.app.state.course
+    isolation: Isolation = request.app.state.isolation
+    if request.app.state.settings.require_sandbox and not isolation.complete:
+        raise HTTPException(status_code=503, detail=isolation.refusal())
     interpreters = get_interpreters(request)
     max_bytes = request.app.state.settings.max_code_kib * 1024
     for submission in batch:
@@ -90,6 +93,7 @@ def list_interpreters(request: Request) -> dict[str, Any]:
             "layers": isolation.layers,
             "complete": isolation.complete,
             "missing": isolation.problems,
+            "required": request.app.state.settings.require_sandbox,
         },
     }
 
