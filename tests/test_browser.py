@@ -367,3 +367,35 @@ def test_learner_submits_from_the_editor_and_sees_each_test_pass_then_progress(
     page.goto(EXERCISE)  # the code last submitted comes back
     expect(page.locator("textarea#code")).to_have_value(reference)
     assert errors == []
+
+
+def test_a_running_program_draws_its_threads_live_then_the_finished_timeline(
+    page: Page,
+) -> None:
+    errors = ConsoleErrors(page)
+    spinners = (
+        "import threading, time\n\n"
+        "def spin():\n"
+        "    end = time.perf_counter() + 1.5\n"
+        "    while time.perf_counter() < end:\n"
+        "        pass\n\n"
+        "threads = [threading.Thread(target=spin) for _ in range(2)]\n"
+        "for t in threads: t.start()\n"
+        "for t in threads: t.join()\n"
+    )
+    page.goto(EXERCISE)
+    expect(page.locator(".cm-editor")).to_be_visible()
+    page.evaluate(
+        "code => ThreadlineEditor.get(document.querySelector('#code')).setValue(code)", spinners
+    )
+    page.click('button[value="both"]')
+    live = page.locator(
+        '#results .run[data-status="running"] .cpu-timeline[data-live][data-samples]'
+    )
+    expect(live.first).to_be_visible(timeout=30_000)  # drawn from the WebSocket mid-run
+    page.screenshot(path=str(SCREENSHOTS / "run-live-timeline.png"), full_page=True)
+    expect(page.locator('#results .run[data-status="passed"]')).to_have_count(2, timeout=30_000)
+    finished = page.locator("#results .cpu-timeline[data-drawn][data-samples-url]")
+    expect(finished).to_have_count(2)
+    assert [t.get_attribute("data-drawn") for t in finished.all()] == ["3", "3"]
+    assert errors == []

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.content.course import Course
-from app.db.models import Learner
+from app.db.models import Learner, Run
 from app.interpreters import Interpreter
 from app.runner import runs
+from app.runner.live import LiveRuns
 from app.sandbox.execution import Job, Outcome, Sandbox
 from app.settings import Settings
 
@@ -55,6 +56,7 @@ class RunPool:
         self.threads: list[threading.Thread] = []
         self.name = f"{socket.gethostname()}/embedded"
         self.stopping = False
+        self.live = LiveRuns()
 
     def start(self) -> None:
         for i in range(self.settings.runner_workers):
@@ -113,6 +115,14 @@ class RunPool:
             finally:
                 with self.lock:
                     self.active.pop(run_id, None)
+                self.announce(run_id)
+
+    def announce(self, run_id: str) -> None:
+        """Tell the run's live viewers it is final, as the database now has it."""
+        with self.sessions() as db:
+            run = db.get(Run, run_id)
+            if run is not None and run.status in runs.FINAL:
+                self.live.finish(run_id, runs.public(run))
 
     def _execute(self, run_id: str) -> None:
         active = Active(threading.Event())
@@ -139,7 +149,8 @@ class RunPool:
                 limits=self.settings.limits(run.mode, overrides),
                 tests=(exercise.path / "tests").resolve() if exercise else None,
             )
-        outcome: Outcome = self.sandbox.run(job, active.cancel)
+        feed = self.live.feed(run_id)
+        outcome: Outcome = self.sandbox.run(job, active.cancel, feed.publish)
         if outcome.status == "cancelled":
             outcome.status, outcome.reason = active.status, active.reason
         with self.sessions() as db:
@@ -150,7 +161,8 @@ class RunPool:
 def stop_run(db: Session, pool: RunPool, run_id: str, reason: str = "Cancelled.") -> None:
     """Cancel a run wherever it is: a running one is killed, a queued one is ended here."""
     pool.cancel(run_id, reason)
-    runs.end(db, run_id, "cancelled", reason)
+    if runs.end(db, run_id, "cancelled", reason):
+        pool.announce(run_id)
 
 
 def submit(db: Session, pool: RunPool, learner_id: int, batch: list[runs.Submission]) -> list[str]:

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from threading import Event
@@ -35,6 +36,8 @@ HARNESS = ROOT / "app" / "harness" / "grade.py"
 NOBODY = 65534
 RESULTS_CAP = 4 * 1024 * 1024
 SAMPLE_EVERY = 0.015  # seconds between samples of the run's threads
+PUBLISH_EVERY = 0.05  # seconds between batches of samples for live viewers
+Publish = Callable[[dict[str, Any]], None]
 TRUNCATED = "\n[output truncated: the {limit} was reached]\n"
 
 
@@ -60,6 +63,15 @@ class Outcome:
     peak_memory: int | None = None
     isolation: str = ""
     trace: dict[str, Any] | None = None  # CPU samples of every thread of the run
+
+
+def _publish(publish: Publish, sampler: Sampler) -> None:
+    threads, samples = sampler.take()
+    if threads or samples:
+        try:
+            publish({"type": "samples", "threads": threads, "samples": samples})
+        except Exception:  # a viewer's trouble never stops a run
+            log.exception("publishing a run's samples failed")
 
 
 def in_container() -> bool:
@@ -150,7 +162,9 @@ class Sandbox:
         self.drop_privileges = drop_privileges
         runs_dir.mkdir(parents=True, exist_ok=True)
 
-    def run(self, job: Job, cancel: Event) -> Outcome:
+    def run(self, job: Job, cancel: Event, publish: Publish | None = None) -> Outcome:
+        """Run the job to its end. `publish`, when given, receives the run's new samples as
+        they come, in batches a few tens of milliseconds apart, from this thread."""
         name = f"run-{uuid.uuid4().hex[:12]}"
         stage = self.runs_dir / name
         stage.mkdir(mode=0o755)
@@ -173,7 +187,7 @@ class Sandbox:
             )
             os.close(write_fd)
             write_fd = -1
-            outcome = self._watch(process, read_fd, job, cancel, group, started)
+            outcome = self._watch(process, read_fd, job, cancel, group, started, publish)
             outcome.isolation = self.isolation.summary()
             return outcome
         finally:
@@ -266,6 +280,7 @@ class Sandbox:
         cancel: Event,
         group: RunGroup | None,
         started: float,
+        publish: Publish | None,
     ) -> Outcome:
         limits = job.limits
         deadline = started + limits.wall_seconds
@@ -280,7 +295,7 @@ class Sandbox:
         stopped: tuple[str, str | None] | None = None  # (status, limit) decided by the runner
         exited_at: float | None = None
         sampler = Sampler(group.pids if group is not None else descendants(process.pid), started)
-        sampled_at = 0.0
+        sampled_at = published_at = 0.0
         open_streams = set(streams)
         while open_streams:
             now = time.monotonic()
@@ -301,6 +316,9 @@ class Sandbox:
             if exited_at is None and now - sampled_at >= SAMPLE_EVERY:
                 sampler.sample()
                 sampled_at = now
+            if publish is not None and now - published_at >= PUBLISH_EVERY:
+                _publish(publish, sampler)
+                published_at = now
             for key, _ in selector.select(timeout=SAMPLE_EVERY):
                 fd = key.fd
                 try:
@@ -323,6 +341,8 @@ class Sandbox:
         selector.close()
         self._kill(process, group)
         exit_code = process.wait()
+        if publish is not None:
+            _publish(publish, sampler)
         duration = (time.monotonic() - started) * 1000
         stdout = streams[out].decode("utf-8", "replace")
         stderr = streams[err].decode("utf-8", "replace")

@@ -42,6 +42,8 @@ class Sampler:
     rows: list[list[Any]] = field(default_factory=list)
     last_ms: float = 0.0
     dropped_threads: int = 0
+    taken_rows: int = 0  # rows and threads already handed to live viewers by take()
+    taken_threads: int = 0
 
     def sample(self) -> None:
         now_ms = (time.monotonic() - self.started) * 1000
@@ -67,16 +69,25 @@ class Sampler:
                 )
         self.last_ms = now_ms
 
+    def take(self) -> tuple[list[dict[str, Any]], list[list[Any]]]:
+        """The threads first seen and the rows sampled since the last call."""
+        lanes = list(self.lanes.values())[self.taken_threads :]
+        rows = self.rows[self.taken_rows :]
+        self.taken_threads += len(lanes)
+        self.taken_rows += len(rows)
+        return [_thread(lane) for lane in lanes], rows
+
     def document(self) -> dict[str, Any]:
         return {
             "version": TRACE_VERSION,
-            "threads": [
-                {"pid": lane.pid, "tid": lane.tid, "name": lane.name, "first_ms": lane.first_ms}
-                for lane in self.lanes.values()
-            ],
+            "threads": [_thread(lane) for lane in self.lanes.values()],
             "samples": self.rows,
             "dropped_threads": self.dropped_threads,
         }
+
+
+def _thread(lane: Lane) -> dict[str, Any]:
+    return {"pid": lane.pid, "tid": lane.tid, "name": lane.name, "first_ms": lane.first_ms}
 
 
 def descendants(root: int) -> Callable[[], list[int]]:

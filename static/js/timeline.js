@@ -1,5 +1,7 @@
-// The CPU timeline of a finished run: one lane per thread, filled where the thread was on a
-// CPU and hatched where it was ready but waiting for one, from the runner's /proc samples.
+// The CPU timeline of a run: one lane per thread, filled where the thread was on a CPU and
+// hatched where it was ready but waiting for one, from the runner's /proc samples. A finished
+// run's samples are fetched once; a running one's arrive over its WebSocket (/ws/runs/{id})
+// and the drawing follows them, at most once a frame.
 (function () {
   "use strict";
 
@@ -73,8 +75,34 @@
     figure.setAttribute("data-drawn", String(threads.length));
   }
 
+  function follow(figure) {
+    figure.setAttribute("data-live", "");
+    var trace = { threads: [], samples: [] }, queued = false;
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + location.host + figure.getAttribute("data-live-url"));
+    socket.onmessage = function (event) {
+      var message = JSON.parse(event.data);
+      if (message.type !== "samples") return;
+      trace.threads = trace.threads.concat(message.threads);
+      trace.samples = trace.samples.concat(message.samples);
+      figure.setAttribute("data-samples", String(trace.samples.length));
+      if (!queued && trace.samples.length) {
+        queued = true;
+        requestAnimationFrame(function () {
+          queued = false;
+          figure.hidden = false;
+          draw(figure, trace);
+        });
+      }
+    };
+    // The run's partial replaces this figure with the finished timeline once the run is final.
+  }
+
   function drawAll(root) {
-    root.querySelectorAll(".cpu-timeline:not([data-drawn]):not([data-loading])").forEach(
+    root.querySelectorAll(".cpu-timeline[data-live-url]:not([data-live])").forEach(follow);
+    root.querySelectorAll(
+      ".cpu-timeline[data-samples-url]:not([data-drawn]):not([data-loading])"
+    ).forEach(
       function (figure) {
         figure.setAttribute("data-loading", "");
         fetch(figure.getAttribute("data-samples-url"), { credentials: "same-origin" })
