@@ -399,3 +399,48 @@ def test_a_running_program_draws_its_threads_live_then_the_finished_timeline(
     expect(finished).to_have_count(2)
     assert [t.get_attribute("data-drawn") for t in finished.all()] == ["3", "3"]
     assert errors == []
+
+
+def test_a_deadlocked_program_shows_its_waits_and_the_cycle_on_the_timeline(
+    page: Page,
+) -> None:
+    errors = ConsoleErrors(page)
+    deadlock = (
+        "import threading, time\n"
+        "a, b = threading.Lock(), threading.Lock()\n\n"
+        "def one():\n"
+        "    with a:\n"
+        "        time.sleep(0.2)\n"
+        "        with b:\n"
+        "            pass\n\n"
+        "def two():\n"
+        "    with b:\n"
+        "        time.sleep(0.2)\n"
+        "        with a:\n"
+        "            pass\n\n"
+        "threads = [threading.Thread(target=one, name='one'), "
+        "threading.Thread(target=two, name='two')]\n"
+        "for t in threads: t.start()\n"
+        "for t in threads: t.join()\n"
+    )
+    page.goto(EXERCISE)
+    expect(page.locator(".cm-editor")).to_be_visible()
+    page.evaluate(
+        "code => ThreadlineEditor.get(document.querySelector('#code')).setValue(code)", deadlock
+    )
+    page.click('button[value="run"]')
+    # While it hangs, the live timeline already names the cycle.
+    live = page.locator('#results .cpu-timeline[data-live][data-deadlock="2"]')
+    expect(live).to_be_visible(timeout=20_000)
+    expect(live.locator(".timeline-note")).to_have_text(
+        "Deadlock: one waits at main.py:7 for lock b (made at main.py:2), held by two; "
+        "two waits at main.py:13 for lock a (made at main.py:2), held by one."
+    )
+    page.screenshot(path=str(SCREENSHOTS / "run-deadlock-live.png"), full_page=True)
+    run = page.locator("#results .run")
+    expect(run).to_have_attribute("data-status", "timeout", timeout=30_000)
+    finished = run.locator('.cpu-timeline[data-samples-url][data-deadlock="2"]')
+    expect(finished).to_be_visible()
+    assert int(finished.get_attribute("data-waits") or 0) >= 5  # sleeps, locks, the join
+    page.screenshot(path=str(SCREENSHOTS / "run-deadlock.png"), full_page=True)
+    assert errors == []

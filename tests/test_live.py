@@ -55,7 +55,7 @@ def watch(client: TestClient, run_id: str) -> list[dict[str, Any]]:
 
 
 def rows(messages: list[dict[str, Any]]) -> list[list[Any]]:
-    return [row for m in messages if m["type"] == "samples" for row in m["samples"]]
+    return [row for m in messages if m["type"] == "trace" for row in m["samples"]]
 
 
 def test_a_viewer_gets_samples_while_the_run_goes_on_then_its_status(client: TestClient) -> None:
@@ -63,7 +63,7 @@ def test_a_viewer_gets_samples_while_the_run_goes_on_then_its_status(client: Tes
     messages = watch(client, run["id"])
     assert messages[0]["type"] == "hello" and messages[0]["run"]["id"] == run["id"]
     assert messages[-1]["type"] == "status" and messages[-1]["run"]["status"] == "passed"
-    batches = [m for m in messages if m["type"] == "samples"]
+    batches = [m for m in messages if m["type"] == "trace"]
     assert len(batches) >= 5, "a one-second run comes in many batches, not one at the end"
     stored = client.get(f"/api/runs/{run['id']}/samples").json()
     assert rows(messages) == stored["samples"]  # no gap, no duplicate, same order
@@ -95,14 +95,14 @@ def test_a_late_viewer_starts_from_the_beginning(client: TestClient) -> None:
 def test_a_finished_run_is_replayed_from_the_database(client: TestClient) -> None:
     run = run_code(client, TWO_THREADS.replace("1.0", "0.2"))
     messages = watch(client, run["id"])
-    assert [m["type"] for m in messages] == ["hello", "samples", "status"]
+    assert [m["type"] for m in messages] == ["hello", "trace", "status"]
     assert rows(messages) == client.get(f"/api/runs/{run['id']}/samples").json()["samples"]
     assert messages[-1]["run"]["status"] == "passed"
 
 
 def status_after_samples(socket: Any) -> dict[str, Any]:
     message = socket.receive_json()
-    while message["type"] == "samples":
+    while message["type"] == "trace":
         message = socket.receive_json()
     assert message["type"] == "status", message
     run: dict[str, Any] = message["run"]
@@ -159,7 +159,7 @@ def test_a_slow_viewer_is_dropped_and_told_why_while_others_keep_up() -> None:
         received = []
         started = time.perf_counter()
         for i in range(VIEWER_BACKLOG * 2):
-            feed.publish({"type": "samples", "threads": [], "samples": [[i, 1, 0.5, 0.0, "R"]]})
+            feed.publish({"type": "trace", "threads": [], "samples": [[i, 1, 0.5, 0.0, "R"]]})
             if i % 50 == 0:
                 await asyncio.sleep(0)
                 while not quick.queue.empty():

@@ -12,8 +12,9 @@ The messages a viewer receives (JSON objects; `version` is that of the trace for
 
 - `{"type": "hello", "version": 1, "run": {...}}` first, with the run as `GET /api/runs/{id}`
   gives it;
-- `{"type": "samples", "threads": [...], "samples": [...]}`, any number: threads first seen
-  since the last batch, and sample rows, both in the shapes of `GET /api/runs/{id}/samples`;
+- `{"type": "trace", "threads": [...], "samples": [...], "events": [...]}`, any number:
+  threads first seen since the last batch, sample rows and the tracing agent's events
+  (`app/trace/events.py`), in the shapes of `GET /api/runs/{id}/samples`;
 - `{"type": "status", "run": {...}}` last, once the run is final; then the socket closes
   normally (1000);
 - `{"type": "dropped", "reason": "..."}` before the server closes a viewer that fell behind

@@ -14,6 +14,8 @@ from app.sandbox.limits import Limits
 SANDBOX_UID = 1000  # the learner's uid inside the user namespace: not root there either
 WORK = "/work"
 GRADER = "/grader"
+AGENT = "/threadline/agent"  # the tracing agent's folder, on the learner's PYTHONPATH
+EVENTS = "/threadline/events"  # the FIFO the agent writes its records to
 
 # The system that the interpreters need, read-only. /usr holds nearly everything on a
 # merged-/usr system; /etc gives the dynamic loader its cache and Python its time zone.

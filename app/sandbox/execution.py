@@ -28,6 +28,7 @@ from app.interpreters import Interpreter
 from app.sandbox import bubblewrap
 from app.sandbox.cgroups import Cgroups, ContainerLimits, RunGroup
 from app.sandbox.limits import Limits
+from app.trace.events import AGENT_DIR, EventReader
 from app.trace.sampler import Sampler, descendants
 
 log = logging.getLogger("threadline.sandbox")
@@ -36,6 +37,7 @@ HARNESS = ROOT / "app" / "harness" / "grade.py"
 NOBODY = 65534
 RESULTS_CAP = 4 * 1024 * 1024
 SAMPLE_EVERY = 0.015  # seconds between samples of the run's threads
+EVENTS = "events"  # the FIFO in the run's stage that the agent writes to
 PUBLISH_EVERY = 0.05  # seconds between batches of samples for live viewers
 Publish = Callable[[dict[str, Any]], None]
 TRUNCATED = "\n[output truncated: the {limit} was reached]\n"
@@ -65,11 +67,12 @@ class Outcome:
     trace: dict[str, Any] | None = None  # CPU samples of every thread of the run
 
 
-def _publish(publish: Publish, sampler: Sampler) -> None:
+def _publish(publish: Publish, sampler: Sampler, events: EventReader) -> None:
     threads, samples = sampler.take()
-    if threads or samples:
+    new_events = events.take()
+    if threads or samples or new_events:
         try:
-            publish({"type": "samples", "threads": threads, "samples": samples})
+            publish({"type": "trace", "threads": threads, "samples": samples, "events": new_events})
         except Exception:  # a viewer's trouble never stops a run
             log.exception("publishing a run's samples failed")
 
@@ -170,11 +173,14 @@ class Sandbox:
         stage.mkdir(mode=0o755)
         group: RunGroup | None = None
         read_fd, write_fd = os.pipe()
+        events: EventReader | None = None
         try:
             if self.isolation.cgroups is not None:
                 group = self.isolation.cgroups.create(name, job.limits)
+            events = EventReader(stage / EVENTS)
             argv = self._argv(job, stage, write_fd, group)
             started = time.monotonic()
+            events.started_ms = started * 1000
             process = subprocess.Popen(
                 argv,
                 stdin=subprocess.DEVNULL,
@@ -183,26 +189,28 @@ class Sandbox:
                 pass_fds=(write_fd,),
                 start_new_session=True,
                 cwd=stage,
-                env=_clean_env(write_fd),
+                env=_clean_env(write_fd, stage),
             )
             os.close(write_fd)
             write_fd = -1
-            outcome = self._watch(process, read_fd, job, cancel, group, started, publish)
+            outcome = self._watch(process, read_fd, events, job, cancel, group, started, publish)
             outcome.isolation = self.isolation.summary()
             return outcome
         finally:
             if write_fd >= 0:
                 os.close(write_fd)
             os.close(read_fd)
+            if events is not None:
+                events.close()
             if group is not None:
                 group.remove()
             shutil.rmtree(stage, ignore_errors=True)
 
     def _argv(self, job: Job, stage: Path, results_fd: int, group: RunGroup | None) -> list[str]:
         limits = job.limits
-        # -I and -E ignore PYTHON* variables, so unbuffered output (-u: it survives a kill)
-        # and no .pyc files (-B) are asked for on the command line.
-        python = [str(job.interpreter.python), "-u", "-B"]
+        # Unbuffered output (-u: it survives a kill), no .pyc files (-B), no user site (-s).
+        # The environment is the sandbox's own, so PYTHONPATH can bring the tracing agent.
+        python = [str(job.interpreter.python), "-u", "-B", "-s"]
         sandboxed = self.isolation.bwrap is not None
         work = Path(bubblewrap.WORK) if sandboxed else stage
         if job.mode == "grade":
@@ -212,7 +220,7 @@ class Sandbox:
             test_timeout = max(1.0, min(10.0, limits.wall_seconds - 2))
             program = [
                 *python,
-                "-I",
+                "-P",  # the grader's folder stays off sys.path
                 str(grader / "grade.py" if grader else HARNESS),
                 "--solution",
                 str(work / "solution.py"),
@@ -225,7 +233,7 @@ class Sandbox:
             ]
         else:
             (stage / "main.py").write_text(job.code)
-            program = [*python, "-E", "-s", str(work / "main.py")]
+            program = [*python, str(work / "main.py")]
 
         if self.isolation.bwrap:
             files = {f"{bubblewrap.WORK}/{p.name}": p for p in stage.iterdir()}
@@ -233,17 +241,19 @@ class Sandbox:
                 assert job.tests is not None
                 files[f"{bubblewrap.GRADER}/grade.py"] = HARNESS
                 files[f"{bubblewrap.GRADER}/tests"] = job.tests
+            files[bubblewrap.EVENTS] = stage / EVENTS
             command = bubblewrap.command(
                 self.isolation.bwrap,
                 program,
                 read_only=job.interpreter.paths,
-                files=files,
-                env=_learner_env(results_fd),
+                files=files | {bubblewrap.AGENT: AGENT_DIR},
+                env=_learner_env(results_fd, bubblewrap.AGENT, bubblewrap.EVENTS),
                 limits=limits,
             )
         else:
             # Without namespaces the program sees the host: it runs as nobody, from the stage.
             stage.chmod(0o777)
+            (stage / EVENTS).chmod(0o666)
             command = program
             if os.geteuid() == 0 and self.drop_privileges:
                 command = [
@@ -276,6 +286,7 @@ class Sandbox:
         self,
         process: subprocess.Popen[bytes],
         results_fd: int,
+        events: EventReader,
         job: Job,
         cancel: Event,
         group: RunGroup | None,
@@ -291,6 +302,7 @@ class Sandbox:
             os.set_blocking(stream, False)
             selector.register(stream, selectors.EVENT_READ)
             streams[stream] = bytearray()
+        selector.register(events.fd, selectors.EVENT_READ)
         out, err = process.stdout.fileno(), process.stderr.fileno()
         stopped: tuple[str, str | None] | None = None  # (status, limit) decided by the runner
         exited_at: float | None = None
@@ -317,10 +329,13 @@ class Sandbox:
                 sampler.sample()
                 sampled_at = now
             if publish is not None and now - published_at >= PUBLISH_EVERY:
-                _publish(publish, sampler)
+                _publish(publish, sampler, events)
                 published_at = now
             for key, _ in selector.select(timeout=SAMPLE_EVERY):
                 fd = key.fd
+                if fd == events.fd:
+                    events.read()
+                    continue
                 try:
                     chunk = os.read(fd, 65536)
                 except BlockingIOError:
@@ -341,13 +356,14 @@ class Sandbox:
         selector.close()
         self._kill(process, group)
         exit_code = process.wait()
+        events.read()
         if publish is not None:
-            _publish(publish, sampler)
+            _publish(publish, sampler, events)
         duration = (time.monotonic() - started) * 1000
         stdout = streams[out].decode("utf-8", "replace")
         stderr = streams[err].decode("utf-8", "replace")
         outcome = Outcome(
-            trace=sampler.document(),
+            trace=sampler.document() | {"events": events.events, "dropped_events": events.dropped},
             status="error",
             exit_code=exit_code,
             duration_ms=round(duration, 1),
@@ -415,17 +431,21 @@ def _exit_reason(code: int) -> str:
     return f"The program exited with status {code}."
 
 
-def _learner_env(results_fd: int) -> dict[str, str]:
+def _learner_env(results_fd: int, agent: str, events: str) -> dict[str, str]:
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": "/work",
         "LANG": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": agent,  # its sitecustomize.py traces every Python process of the run
+        "THREADLINE_EVENTS": events,
         "THREADLINE_RESULTS_FD": str(results_fd),
     }
 
 
-def _clean_env(results_fd: int) -> dict[str, str]:
-    """The environment of the launcher: nothing of the server's, secrets least of all."""
-    return _learner_env(results_fd) | {"HOME": "/nonexistent"}
+def _clean_env(results_fd: int, stage: Path) -> dict[str, str]:
+    """The environment of the launcher: nothing of the server's, secrets least of all. Without
+    namespaces it is also the program's, with the agent and the FIFO at their host paths."""
+    env = _learner_env(results_fd, str(AGENT_DIR), str(stage / EVENTS))
+    return env | {"HOME": "/nonexistent"}

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.trace.events import waits
+
 TRACE_VERSION = 1
 # The launcher and bwrap's own init share the run's cgroup; they are not the learner's code.
 NOT_LEARNER = frozenset({"sh", "prlimit", "bwrap", "setpriv"})
@@ -31,6 +33,7 @@ class Lane:
     first_ms: float
     on_cpu_ns: int = 0
     runq_ns: int = 0
+    ns_tid: int = 0  # the thread's id inside the run's PID namespace, as the agent sees it
 
 
 @dataclass
@@ -59,6 +62,7 @@ class Sampler:
                         self.dropped_threads += 1
                         continue
                     lane = self.lanes[tid] = Lane(pid, tid, name, now_ms, on_cpu, runq)
+                    lane.ns_tid = _inner_id(pid, tid)
                     continue
                 lane.name = name
                 cpu_share = min(1.0, (on_cpu - lane.on_cpu_ns) / interval_ns)
@@ -87,7 +91,22 @@ class Sampler:
 
 
 def _thread(lane: Lane) -> dict[str, Any]:
-    return {"pid": lane.pid, "tid": lane.tid, "name": lane.name, "first_ms": lane.first_ms}
+    return {
+        "pid": lane.pid,
+        "tid": lane.tid,
+        "ns_tid": lane.ns_tid,
+        "name": lane.name,
+        "first_ms": lane.first_ms,
+    }
+
+
+def _inner_id(pid: int, tid: int) -> int:
+    """The thread's id in the innermost PID namespace (the last of NSpid), or its own."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in _read(f"/proc/{pid}/task/{tid}/status").splitlines():
+            if line.startswith("NSpid:"):
+                return int(line.split()[-1])
+    return tid
 
 
 def descendants(root: int) -> Callable[[], list[int]]:
@@ -143,11 +162,16 @@ def unpack(blob: bytes) -> dict[str, Any]:
 
 def chrome_trace(document: dict[str, Any]) -> dict[str, Any]:
     """The trace in the Chrome Trace Event Format, which Perfetto and chrome://tracing open:
-    process and thread names, and a CPU-share counter per thread."""
+    process and thread names (the agent's names where it has them), a CPU-share counter per
+    thread, one complete slice per wait, and a flow arrow from the thread that released, set
+    or fed the object to the thread it woke."""
     events: list[dict[str, Any]] = []
-    pids = {}
+    agent = document.get("events", [])
+    names = {e[3]: e[4] for e in agent if e[0] == "T"}
+    pids, outer = {}, {}
     for thread in document["threads"]:
         pids[thread["tid"]] = thread["pid"]
+        outer[thread.get("ns_tid", thread["tid"])] = thread["tid"]
         if thread["pid"] == thread["tid"]:
             events.append(
                 {
@@ -157,13 +181,14 @@ def chrome_trace(document: dict[str, Any]) -> dict[str, Any]:
                     "args": {"name": f"python (pid {thread['pid']})"},
                 }
             )
+        name = names.get(thread.get("ns_tid"), thread["name"])
         events.append(
             {
                 "ph": "M",
                 "name": "thread_name",
                 "pid": thread["pid"],
                 "tid": thread["tid"],
-                "args": {"name": f"{thread['name']} {thread['tid']}"},
+                "args": {"name": f"{name} {thread['tid']}"},
             }
         )
     for at_ms, tid, cpu, runq, _state in document["samples"]:
@@ -176,4 +201,28 @@ def chrome_trace(document: dict[str, Any]) -> dict[str, Any]:
                 "args": {"on CPU": cpu, "waiting for a CPU": runq},
             }
         )
+    last = max([row[0] for row in document["samples"]] + [e[1] for e in agent] + [0])
+    for number, wait in enumerate(waits(agent)):
+        tid = outer.get(wait["tid"])
+        if tid is None:
+            continue  # a thread too short-lived for the samples to see
+        end = wait["end"] if wait["end"] is not None else last
+        label = f"{wait['kind']} {wait['name']}".strip()
+        where = {"pid": pids[tid], "tid": tid}
+        events.append(
+            {
+                "ph": "X",
+                "name": f"waits: {label}",
+                "cat": "wait",
+                "ts": round(wait["start"] * 1000),
+                "dur": max(1, round((end - wait["start"]) * 1000)),
+                **where,
+                "args": {k: wait[k] for k in ("line", "site", "owner", "waker", "end")},
+            }
+        )
+        waker = outer.get(wait["waker"] or -1)
+        if waker is not None and wait["end"] is not None and waker != tid:
+            flow = {"name": "wakes", "cat": "hand-off", "id": number, "ts": round(end * 1000)}
+            events.append({"ph": "s", **flow, "pid": pids[waker], "tid": waker})
+            events.append({"ph": "f", "bp": "e", **flow, **where})
     return {"traceEvents": events, "displayTimeUnit": "ms"}

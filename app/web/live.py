@@ -61,11 +61,13 @@ class Sent:
     def __init__(self) -> None:
         self.threads: set[int] = set()
         self.samples = 0
+        self.events = 0
 
     def note(self, message: dict[str, Any]) -> None:
-        if message["type"] == "samples":
+        if message["type"] == "trace":
             self.threads.update(t["tid"] for t in message["threads"])
             self.samples += len(message["samples"])
+            self.events += len(message["events"])
 
 
 async def _follow(
@@ -119,8 +121,10 @@ async def _replay(websocket: WebSocket, run_id: str, sent: Sent) -> None:
     if trace is not None:
         threads = [t for t in trace["threads"] if t["tid"] not in sent.threads]
         samples = trace["samples"][sent.samples :]
-        if threads or samples:
-            await websocket.send_json({"type": "samples", "threads": threads, "samples": samples})
+        events = trace.get("events", [])[sent.events :]
+        if threads or samples or events:
+            message = {"threads": threads, "samples": samples, "events": events}
+            await websocket.send_json({"type": "trace"} | message)
     await websocket.send_json({"type": "status", "run": run})
 
 

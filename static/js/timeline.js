@@ -11,8 +11,60 @@
     return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   }
 
+  var WAIT_COLOUR = {
+    lock: "--wait-lock", rlock: "--wait-lock",
+    condition: "--wait-signal", event: "--wait-signal", semaphore: "--wait-signal",
+    barrier: "--wait-signal", "queue-get": "--wait-queue", "queue-put": "--wait-queue",
+    join: "--wait-join", sleep: "--wait-sleep"
+  };
+
+  // The agent's events as spans: each wait from its B to its U record (open at the end while
+  // the thread is still blocked), and each thread's name.
+  function readEvents(events) {
+    var open = {}, waits = [], names = {};
+    (events || []).forEach(function (e) {
+      if (e[0] === "T") names[e[3]] = e[4];
+      else if (e[0] === "B") {
+        open[e[3]] = { tid: e[3], kind: e[4], site: e[6], line: e[7], owner: e[8], name: e[9],
+          start: e[1], end: null };
+        waits.push(open[e[3]]);
+      } else if (e[0] === "U" && open[e[3]]) {
+        open[e[3]].end = e[1];
+        open[e[3]].waker = e[6];
+        delete open[e[3]];
+      }
+    });
+    return { waits: waits, names: names };
+  }
+
+  // The waits still open at the end that form a cycle: thread -> lock -> owner -> ...
+  function deadlock(agent) {
+    var blocked = {};
+    agent.waits.forEach(function (w) { if (w.end === null && w.owner) blocked[w.tid] = w; });
+    for (var start in blocked) {
+      var path = [], seen = {}, at = Number(start);
+      while (blocked[at] && !seen[at]) {
+        seen[at] = true;
+        path.push(blocked[at]);
+        at = blocked[at].owner;
+      }
+      if (at === Number(start) && path.length > 1) return path;
+    }
+    return [];
+  }
+
+  function describe(w, names, end) {
+    var ms = ((w.end === null ? end : w.end) - w.start).toFixed(0);
+    var text = w.kind + (w.name ? " " + w.name : "") + ": waited at " + (w.line || "?") + ", " + ms + " ms";
+    if (w.site) text += "; made at " + w.site;
+    if (w.owner) text += "; held by " + (names[w.owner] || "thread " + w.owner);
+    if (w.end === null) text += "; still waiting when the run ended";
+    return text;
+  }
+
   function draw(figure, trace) {
     var canvas = figure.querySelector("canvas");
+    var agent = readEvents(trace.events);
     var threads = trace.threads.slice().sort(function (a, b) {
       return a.pid - b.pid || a.first_ms - b.first_ms;
     }).slice(0, MAX_LANES);
@@ -24,9 +76,13 @@
     threads.forEach(function (t, i) {
       lane[t.tid] = i;
       counts[t.pid] = (counts[t.pid] || 0) + 1;
-      label[t.tid] = t.pid === t.tid ? "pid " + t.pid + " main" : "  thread " + counts[t.pid];
+      var named = agent.names[t.ns_tid];
+      label[t.tid] = t.pid === t.tid ? "pid " + t.pid + " main" : "  " + (named || "thread " + counts[t.pid]);
     });
+    var byInner = {};
+    threads.forEach(function (t) { byInner[t.ns_tid || t.tid] = t.tid; });
     var end = trace.samples[trace.samples.length - 1][0];
+    agent.waits.forEach(function (w) { end = Math.max(end, w.end === null ? w.start : w.end); });
     var ratio = window.devicePixelRatio || 1;
     var width = canvas.parentElement.clientWidth;
     var height = threads.length * (LANE + GAP) + 18;
@@ -67,6 +123,41 @@
       }
       g.globalAlpha = 1;
     });
+    var spans = [], stuck = 0;
+    agent.waits.forEach(function (w) {
+      var tid = byInner[w.tid];
+      if (tid === undefined || !(tid in lane)) return;
+      var y = lane[tid] * (LANE + GAP), left = x(w.start);
+      var right = x(w.end === null ? end : w.end);
+      g.fillStyle = colour(WAIT_COLOUR[w.kind] || "--muted");
+      g.fillRect(left, y + LANE * 0.3, Math.max(1, right - left), LANE * 0.3);
+      spans.push({ left: left, right: Math.max(left + 2, right), top: y, wait: w });
+      if (w.end === null && w.kind !== "sleep") stuck += 1;
+    });
+    canvas.onmousemove = function (event) {
+      var box = canvas.getBoundingClientRect(), px = event.clientX - box.left, py = event.clientY - box.top;
+      var hit = spans.filter(function (s) {
+        return px >= s.left && px <= s.right && py >= s.top && py <= s.top + LANE;
+      })[0];
+      canvas.title = hit ? describe(hit.wait, agent.names, end) : "";
+    };
+    var cycle = deadlock(agent);
+    var note = figure.querySelector(".timeline-note");
+    if (cycle.length && !note) {
+      note = document.createElement("p");
+      note.className = "timeline-note";
+      figure.appendChild(note);
+    }
+    if (note) {
+      note.textContent = cycle.length ? "Deadlock: " + cycle.map(function (w) {
+        return (agent.names[w.tid] || "thread " + w.tid) + " waits at " + w.line + " for " +
+          (w.name ? w.kind + " " + w.name : "the " + w.kind) + " (made at " + w.site + "), held by " +
+          (agent.names[w.owner] || "thread " + w.owner);
+      }).join("; ") + "." : "";
+    }
+    figure.setAttribute("data-deadlock", String(cycle.length));
+    figure.setAttribute("data-waits", String(spans.length));
+    figure.setAttribute("data-stuck", String(stuck));
     g.fillStyle = colour("--muted");
     g.textBaseline = "alphabetic";
     g.fillText("0", LABEL, height - 3);
@@ -82,9 +173,10 @@
     var socket = new WebSocket(scheme + location.host + figure.getAttribute("data-live-url"));
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
-      if (message.type !== "samples") return;
+      if (message.type !== "trace") return;
       trace.threads = trace.threads.concat(message.threads);
       trace.samples = trace.samples.concat(message.samples);
+      trace.events = (trace.events || []).concat(message.events || []);
       figure.setAttribute("data-samples", String(trace.samples.length));
       if (!queued && trace.samples.length) {
         queued = true;

@@ -1,0 +1,233 @@
+"""The tracing agent inside real runs, under both interpreters: waits on a lock with its owner
+and hand-off, queue waits of a producer and a consumer, every process of a pool under each
+start method, a deadlock's cycle, and a program that cannot tell it is traced."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.interpreters import Interpreter
+from app.main import create_app
+from app.sandbox.execution import Job, Outcome, Sandbox
+from app.sandbox.limits import Limits
+from app.trace.events import wait_for_cycle, waits
+from tests.runner_support import run_code, runner_settings
+
+INTERPRETERS = ["3.13", "3.13t"]
+
+
+def run(sandbox: Sandbox, interpreter: Interpreter, code: str, wall_seconds: float = 10) -> Outcome:
+    job = Job("run", code, interpreter, Limits(wall_seconds=wall_seconds))
+    outcome = sandbox.run(job, threading.Event())
+    assert outcome.trace is not None
+    return outcome
+
+
+def threads_by_name(events: list[list[Any]]) -> dict[str, int]:
+    return {e[4]: e[3] for e in events if e[0] == "T"}
+
+
+HAND_OFF = """
+import threading, time
+lock = threading.Lock()
+
+def holder():
+    with lock:
+        time.sleep(0.3)
+
+t = threading.Thread(target=holder, name="holder")
+t.start()
+time.sleep(0.1)
+with lock:
+    print("main got the lock")
+t.join()
+"""
+
+
+@pytest.mark.parametrize("primitive", ["Lock", "RLock"])
+@pytest.mark.parametrize("name", INTERPRETERS)
+def test_a_contended_lock_shows_the_wait_its_owner_and_the_hand_off(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], name: str, primitive: str
+) -> None:
+    outcome = run(sandbox, interpreters[name], HAND_OFF.replace("Lock()", f"{primitive}()"))
+    assert outcome.status == "passed", outcome.stderr
+    events = outcome.trace["events"]  # type: ignore[index]
+    tids = threads_by_name(events)
+    holder, main = tids["holder"], tids["MainThread"]
+    lock_waits = [w for w in waits(events) if w["kind"] == primitive.lower()]
+    assert len(lock_waits) == 1, lock_waits
+    wait = lock_waits[0]
+    assert (wait["tid"], wait["owner"], wait["waker"]) == (main, holder, holder)
+    assert (wait["site"], wait["line"], wait["name"]) == ("main.py:3", "main.py:12", "lock")
+    assert 100 < wait["end"] - wait["start"] < 2000  # the holder kept it about 0.2 s more
+    # The samples' threads carry the same ids, so lanes and events meet.
+    assert {holder, main} <= {t["ns_tid"] for t in outcome.trace["threads"]}  # type: ignore[index]
+    processes = [e for e in events if e[0] == "P"]
+    assert [p[4] for p in processes] == ["main"]
+    assert processes[0][5] is interpreters[name].gil_enabled
+
+
+PRODUCER_CONSUMER = """
+import queue, threading, time
+jobs = queue.Queue(maxsize=2)
+
+def producer():
+    for i in range(6):
+        jobs.put(i)
+    jobs.put(None)
+
+def consumer():
+    while (item := jobs.get()) is not None:
+        time.sleep(0.05)
+
+threads = [threading.Thread(target=producer, name="producer"),
+           threading.Thread(target=consumer, name="consumer")]
+for t in threads: t.start()
+for t in threads: t.join()
+print("done")
+"""
+
+
+@pytest.mark.parametrize("name", INTERPRETERS)
+def test_a_bounded_queue_shows_the_producer_and_consumer_waits(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], name: str
+) -> None:
+    outcome = run(sandbox, interpreters[name], PRODUCER_CONSUMER)
+    assert outcome.status == "passed", outcome.stderr
+    events = outcome.trace["events"]  # type: ignore[index]
+    tids = threads_by_name(events)
+    spans = waits(events)
+    puts = [w for w in spans if w["kind"] == "queue-put"]
+    assert puts and all(w["tid"] == tids["producer"] for w in puts)
+    assert all(w["site"] == "main.py:3" for w in puts), puts
+    assert {w["line"] for w in puts} <= {"main.py:7", "main.py:8"}, puts
+    assert any(w["waker"] == tids["consumer"] for w in puts)  # the consumer made room
+    sleeps = [w for w in spans if w["kind"] == "sleep"]
+    assert len(sleeps) == 6 and all(w["tid"] == tids["consumer"] for w in sleeps)
+    ends = {e[3]: e[4] for e in events if e[0] == "E"}
+    assert ends == {tids["producer"]: "ok", tids["consumer"]: "ok"}
+
+
+POOL = """
+import os
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing as mp
+
+def square(n):
+    return n * n
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(2, mp_context=mp.get_context("{method}")) as pool:
+        print(sum(pool.map(square, range(20))))
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_every_process_of_a_pool_is_traced_under_each_start_method(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], method: str
+) -> None:
+    outcome = run(sandbox, interpreters["3.13t"], POOL.replace("{method}", method))
+    assert outcome.status == "passed", outcome.stderr
+    assert outcome.stdout == "2470\n"
+    events = outcome.trace["events"]  # type: ignore[index]
+    started = {e[2]: e[4] for e in events if e[0] == "P"}
+    assert list(started.values()).count("main") == 1
+    assert list(started.values()).count(method) >= 2, started  # both workers
+    # The forkserver itself is a Python the main process starts, its workers its forks.
+    main_pid = next(pid for pid, how in started.items() if how == "main")
+    workers = [e for e in events if e[0] == "P" and e[4] == method]
+    assert all(e[3] != 0 for e in workers)
+    if method != "forkserver":
+        assert all(e[3] == main_pid for e in workers)
+    sampled = {t["pid"] for t in outcome.trace["threads"]}  # type: ignore[index]
+    assert len(sampled) >= 3, "the main process and both workers were sampled"
+
+
+DEADLOCK = """
+import threading, time
+a, b = threading.Lock(), threading.Lock()
+
+def one():
+    with a:
+        time.sleep(0.2)
+        with b:
+            pass
+
+def two():
+    with b:
+        time.sleep(0.2)
+        with a:
+            pass
+
+threads = [threading.Thread(target=one, name="one"), threading.Thread(target=two, name="two")]
+for t in threads: t.start()
+for t in threads: t.join()
+"""
+
+
+@pytest.mark.parametrize("name", INTERPRETERS)
+def test_a_deadlock_is_seen_as_a_cycle_while_it_lasts(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], name: str
+) -> None:
+    outcome = run(sandbox, interpreters[name], DEADLOCK, wall_seconds=2)
+    assert outcome.status == "timeout"
+    events = outcome.trace["events"]  # type: ignore[index]
+    tids = threads_by_name(events)
+    cycle = wait_for_cycle(events)
+    assert {w["tid"] for w in cycle} == {tids["one"], tids["two"]}
+    assert {(w["tid"], w["owner"]) for w in cycle} == {
+        (tids["one"], tids["two"]),
+        (tids["two"], tids["one"]),
+    }
+    assert {(w["line"], w["name"]) for w in cycle} == {("main.py:8", "b"), ("main.py:14", "a")}
+    assert all(w["end"] is None for w in cycle)
+    main_wait = [w for w in waits(events) if w["tid"] == tids["MainThread"]][-1]
+    assert main_wait["kind"] == "join" and main_wait["end"] is None
+
+
+UNAWARE = """
+import subprocess, sys, threading
+print(threading.active_count(), [t.name for t in threading.enumerate()])
+lock, rlock = threading.Lock(), threading.RLock()
+cond = threading.Condition(lock)
+with cond:
+    cond.notify_all()
+with rlock, rlock:
+    pass
+print(lock.acquire(False), lock.acquire(False), lock.locked())
+lock.release()
+done = subprocess.run([sys.executable, "-c", "print('child ok')"], capture_output=True, text=True)
+print(done.stdout.strip())
+"""
+
+
+@pytest.mark.parametrize("name", INTERPRETERS)
+def test_a_traced_program_behaves_as_untraced_and_its_python_children_are_traced(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], name: str
+) -> None:
+    outcome = run(sandbox, interpreters[name], UNAWARE)
+    assert outcome.status == "passed", outcome.stderr
+    assert outcome.stdout == "1 ['MainThread']\nTrue False True\nchild ok\n"
+    assert outcome.stderr == ""
+    started = [e[4] for e in outcome.trace["events"] if e[0] == "P"]  # type: ignore[index]
+    assert started == ["main", "exec"]
+
+
+def test_the_perfetto_export_has_a_slice_per_wait_and_a_hand_off_arrow(tmp_path: Path) -> None:
+    with TestClient(create_app(runner_settings(tmp_path))) as client:
+        run = run_code(client, HAND_OFF, interpreter="3.13t")
+        assert run["status"] == "passed", run
+        events = client.get(f"/api/runs/{run['id']}/trace.json").json()["traceEvents"]
+    names = {e["args"]["name"] for e in events if e["name"] == "thread_name"}
+    assert any(name.startswith("holder ") for name in names), names
+    slices = [e for e in events if e["ph"] == "X" and e["name"] == "waits: lock lock"]
+    assert len(slices) == 1 and slices[0]["args"]["line"] == "main.py:12"
+    assert slices[0]["dur"] > 50_000  # microseconds
+    start, finish = [e for e in events if e["ph"] == "s"], [e for e in events if e["ph"] == "f"]
+    lock_flow = [f for f in finish if f["tid"] == slices[0]["tid"]]
+    assert lock_flow and lock_flow[0]["id"] in {s["id"] for s in start}
