@@ -398,6 +398,12 @@ def test_a_running_program_draws_its_threads_live_then_the_finished_timeline(
     finished = page.locator("#results .cpu-timeline[data-drawn][data-samples-url]")
     expect(finished).to_have_count(2)
     assert [t.get_attribute("data-drawn") for t in finished.all()] == ["3", "3"]
+    # The comparison: one time axis, each wall time, the speedup.
+    note = page.locator("#results .compare-note")
+    expect(note).to_contain_text(re.compile(r"3\.13 took \d+\.\d\d s"))
+    expect(note).to_contain_text(re.compile(r"3\.13t took \d+\.\d\d s"))
+    expect(note).to_contain_text(re.compile(r"was \d+\.\d\d\u00d7 as fast as"))
+    page.screenshot(path=str(SCREENSHOTS / "run-compare.png"), full_page=True)
     assert errors == []
 
 

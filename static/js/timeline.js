@@ -62,7 +62,42 @@
     return text;
   }
 
-  function draw(figure, trace) {
+  // The time a trace covers: its last sample or event, in ms since the run started.
+  function extent(trace) {
+    var end = trace.samples.length ? trace.samples[trace.samples.length - 1][0] : 0;
+    (trace.events || []).forEach(function (e) { if (e[0] === "B" || e[0] === "U") end = Math.max(end, e[1]); });
+    return end;
+  }
+
+  // Runs of one comparison (the same code under each interpreter) share one time axis, and
+  // once all are done a line gives each one's wall time and the speedup.
+  function compare(container) {
+    if (!container) return;
+    var figures = Array.prototype.filter.call(
+      container.querySelectorAll(".cpu-timeline[data-samples-url]"), function (f) { return f.trace; });
+    var end = 0;
+    figures.forEach(function (f) { end = Math.max(end, extent(f.trace)); });
+    figures.forEach(function (f) { draw(f, f.trace, end); });
+    var runs = container.querySelectorAll(".run");
+    var done = Array.prototype.filter.call(runs, function (r) { return r.hasAttribute("data-duration-ms"); });
+    var note = container.querySelector(".compare-note");
+    if (done.length < 2 || done.length !== runs.length) return;
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "compare-note";
+      container.appendChild(note);
+    }
+    var times = done.map(function (r) {
+      return { id: r.getAttribute("data-interpreter"), ms: Number(r.getAttribute("data-duration-ms")) };
+    }).sort(function (a, b) { return a.ms - b.ms; });
+    note.textContent = "Same code, one time axis: " + times.map(function (t) {
+      return t.id + " took " + (t.ms / 1000).toFixed(2) + " s";
+    }).join(", ") + ". " + times[0].id + " was " + (times[times.length - 1].ms / times[0].ms).toFixed(2) +
+      "\u00d7 as fast as " + times[times.length - 1].id + " (wall time of the whole run, start-up included).";
+    note.setAttribute("data-fastest", times[0].id);
+  }
+
+  function draw(figure, trace, commonEnd) {
     var canvas = figure.querySelector("canvas");
     var agent = readEvents(trace.events);
     var threads = trace.threads.slice().sort(function (a, b) {
@@ -81,8 +116,7 @@
     });
     var byInner = {};
     threads.forEach(function (t) { byInner[t.ns_tid || t.tid] = t.tid; });
-    var end = trace.samples[trace.samples.length - 1][0];
-    agent.waits.forEach(function (w) { end = Math.max(end, w.end === null ? w.start : w.end); });
+    var end = Math.max(commonEnd || 0, extent(trace));
     var ratio = window.devicePixelRatio || 1;
     var width = canvas.parentElement.clientWidth;
     var height = threads.length * (LANE + GAP) + 18;
@@ -201,7 +235,10 @@
           .then(function (response) { return response.ok ? response.json() : null; })
           .then(function (trace) {
             figure.removeAttribute("data-loading");
-            if (trace) draw(figure, trace); else figure.hidden = true;
+            if (!trace) { figure.hidden = true; return; }
+            figure.trace = trace;
+            draw(figure, trace);
+            compare(figure.closest(".runs-compare"));
           });
       });
   }
