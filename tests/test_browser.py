@@ -449,4 +449,8 @@ def test_a_deadlocked_program_shows_its_waits_and_the_cycle_on_the_timeline(
     expect(finished).to_be_visible()
     assert int(finished.get_attribute("data-waits") or 0) >= 5  # sleeps, locks, the join
     page.screenshot(path=str(SCREENSHOTS / "run-deadlock.png"), full_page=True)
+    run.locator("a.run-link").click()  # the run's own page keeps all of it
+    expect(page.locator("h1")).to_contain_text("Run")
+    expect(page.locator('.cpu-timeline[data-deadlock="2"]')).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "run-page.png"), full_page=True)
     assert errors == []

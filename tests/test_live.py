@@ -176,3 +176,14 @@ def test_a_slow_viewer_is_dropped_and_told_why_while_others_keep_up() -> None:
         assert publishing < 1.0, "publishing never waits for viewers"
 
     asyncio.run(scenario())
+
+
+def test_a_run_has_its_own_page_for_its_learner_only(client: TestClient) -> None:
+    run = run_code(client, TWO_THREADS.replace("1.0", "0.2"), interpreter="3.13t")
+    page = client.get(f"/runs/{run['id']}")
+    assert page.status_code == 200
+    assert "spin" in page.text and "Run as a program" in page.text
+    assert f'data-samples-url="/api/runs/{run["id"]}/samples"' in page.text
+    assert f'href="/runs/{run["id"]}"' in client.get(f"/runs/{run['id']}/result").text
+    stranger = TestClient(client.app)
+    assert stranger.get(f"/runs/{run['id']}").status_code == 404

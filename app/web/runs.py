@@ -210,6 +210,24 @@ def example_runs(
     return results_partial(request, db, queue_runs(request, db, hold, batch))
 
 
+@router.get("/runs/{run_id}", name="run_page")
+def run_page(
+    request: Request,
+    run_id: str,
+    hold: SessionHold = Depends(get_hold),
+    db: Session = Depends(get_db),
+    course: Course = Depends(get_course),
+) -> Response:
+    """A run's own page: its code, result and timeline, for the learner who made it."""
+    run = owned_run(db, hold, run_id)
+    context = {
+        "run": run,
+        "exercise": course.exercises.get(run.exercise_id or ""),
+        "lesson": course.lessons.get(run.lesson_id or ""),
+    }
+    return render(request, "run_page.html", context)
+
+
 @router.get("/runs/{run_id}/result", name="run_result")
 def run_result(
     request: Request,
