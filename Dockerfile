@@ -27,7 +27,8 @@ COPY app ./app
 COPY scripts ./scripts
 RUN --mount=type=cache,target=/root/.cache/pip \
     if [ -z "${PIP_CERT:-}" ]; then unset PIP_CERT; fi \
- && scripts/setup.sh run
+ && scripts/setup.sh run \
+ && .venv/bin/python -m pip uninstall -q -y pip
 
 # --- the image: no compilers, no build trees -----------------------------------------------------
 FROM debian:trixie-slim

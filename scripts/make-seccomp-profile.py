@@ -55,7 +55,7 @@ DENIED = {
     "init_module finit_module delete_module create_module query_module get_kernel_syms "
     "kexec_load kexec_file_load reboot swapon swapoff acct settimeofday clock_settime "
     "clock_adjtime adjtimex stime syslog vhangup sysfs _sysctl ustat uselib nfsservctl "
-    "quotactl quotactl_fd lookup_dcookie sethostname setdomainname": "system-wide state",
+    "quotactl quotactl_fd lookup_dcookie": "system-wide state",
     # Hardware and legacy x86 modes.
     "iopl ioperm vm86 vm86old modify_ldt": "direct hardware or legacy modes",
     # The kernel keyring is not namespaced.

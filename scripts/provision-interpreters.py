@@ -6,6 +6,7 @@ each with a venv holding NumPy (plus joblib and dask where they install), and wr
 For a container image (the Dockerfile's build stage) two options finish the job:
   --slim                       drops what learner code never needs from the interpreters built
                                here (CPython's own test suite, static libraries, debug symbols)
+                               and pip and NumPy's tests from the environments
   --runtime-packages FILE      writes the Debian packages whose shared libraries the
                                interpreters and environments load, for the image's last stage
 """
@@ -454,13 +455,22 @@ def provision_env(target: Target, base: Interpreter, cache: Path) -> dict[str, A
     }
 
 
-# What a learner's program cannot need from a Python built here: together about 60% of its size.
+# What a learner's program cannot need from a Python built here: together about 70% of its size.
 SLIM_REMOVE = [
     "lib/python3.*/test",
     "lib/python3.*/idlelib",
     "lib/python3.*/turtledemo",
     "lib/python3.*/config-*/*.a",
     "lib/python3.*/**/__pycache__/*.opt-[12].pyc",
+    "lib/python3.*/site-packages/pip*",
+    "include",
+    "share",
+]
+# ... and from the environments, which nothing installs into once the image is built.
+SLIM_ENV_REMOVE = [
+    "lib/python3.*/site-packages/pip*",
+    "lib/python3.*/site-packages/numpy/**/tests",
+    "bin/pip*",
 ]
 
 
@@ -480,14 +490,26 @@ def elf_files(root: Path) -> Iterator[Path]:
             yield path
 
 
+def remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def slim(cache: Path) -> None:
-    """Shrinks the interpreters built in the cache; those found on the system are left alone."""
+    """Shrinks the interpreters built in the cache (those found on the system are left alone)
+    and the environments, for an image: nothing can be pip-installed into them afterwards."""
     strip = shutil.which("strip")
+    for env in (cache / "envs").iterdir():
+        for pattern in SLIM_ENV_REMOVE:
+            for path in env.glob(pattern):
+                remove(path)
     for prefix in built_prefixes(cache):
         before = sum(p.stat().st_size for p in prefix.rglob("*") if p.is_file())
         for pattern in SLIM_REMOVE:
             for path in prefix.glob(pattern):
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
+                remove(path)
         if strip:
             for path in elf_files(prefix):
                 capture([strip, "--strip-unneeded", str(path)])
@@ -497,14 +519,13 @@ def slim(cache: Path) -> None:
 
 
 def runtime_packages(cache: Path, entries: list[dict[str, Any]]) -> list[str]:
-    """The Debian packages owning the shared libraries that the interpreters and their
-    environments load, found with ldd and dpkg; libraries bundled in wheels need none."""
-    roots = {Path(e["base"]).resolve().parent.parent for e in entries}
-    roots |= {cache / "envs" / e["id"] for e in entries}
+    """The Debian packages owning the shared libraries that the interpreters built here and
+    the environments load, found with ldd and dpkg; libraries bundled in wheels need none. An
+    interpreter of Debian's own is left out: its package brings what it needs."""
+    prefixes = {Path(e["base"]).resolve().parent.parent for e in entries} - {Path("/usr")}
+    roots = prefixes | {cache / "envs" / e["id"] for e in entries}
     libraries: set[str] = set()
     for root in roots:
-        if root == Path("/usr"):
-            continue  # a Debian interpreter: its own package brings what it needs
         for path in elf_files(root):
             for line in capture(["ldd", str(path)]).stdout.splitlines():
                 if "=> /" in line:
@@ -538,7 +559,9 @@ def write_registry(cache: Path, entries: list[dict[str, Any]]) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--slim", action="store_true", help="shrink the interpreters built here")
+    parser.add_argument(
+        "--slim", action="store_true", help="for an image: shrink the interpreters and envs"
+    )
     parser.add_argument(
         "--runtime-packages",
         type=Path,

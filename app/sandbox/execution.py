@@ -273,10 +273,21 @@ class Sandbox:
             "--core=0",
             "--",
         ]
-        if group is None and self.isolation.bwrap is None:
-            # The only brake on a fork bomb left; it counts every process of the user.
+        if group is None:
+            # Without a cgroup of its own (rlimits alone, or a container that cannot delegate
+            # cgroups), the brakes left are a limit on forks and threads (for a server that is
+            # not root), and the out-of-memory killer, told to take the run's processes first,
+            # before the server's, when the machine or the container runs out of memory.
             rlimits.insert(1, f"--nproc={limits.tasks}")
         command = [*rlimits, *command]
+        if group is None:
+            command = [
+                "/bin/sh",
+                "-c",
+                'echo 1000 > /proc/self/oom_score_adj; exec "$@"',
+                "sh",
+                *command,
+            ]
         if group is not None:
             joins = "; ".join(f"echo $$ > {shlex.quote(str(f))}" for f in group.procs_files)
             command = ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *command]
@@ -379,6 +390,16 @@ class Sandbox:
                 stopped = ("limit", "memory_mib")
         if stopped is None and exit_code in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
             stopped = ("limit", "cpu_seconds")
+        if stopped is None and group is None and exit_code == -signal.SIGKILL:
+            # Nothing of the runner's sent it; without a cgroup of its own, the run's processes
+            # are the out-of-memory killer's first choice.
+            outcome.status, outcome.limit_hit = "limit", "memory"
+            outcome.reason = (
+                "The program was killed by SIGKILL: most likely the out-of-memory killer, "
+                "when the memory this server may use ran out."
+            )
+            outcome.stdout, outcome.stderr = stdout, stderr
+            return outcome
         if stopped is not None:
             status, limit = stopped
             outcome.status = status
