@@ -191,8 +191,9 @@ def test_a_deadlock_is_seen_as_a_cycle_while_it_lasts(
 
 
 UNAWARE = """
-import subprocess, sys, threading
+import pickle, subprocess, sys, threading, time
 print(threading.active_count(), [t.name for t in threading.enumerate()])
+print(pickle.loads(pickle.dumps(time.sleep)) is time.sleep, threading.Lock.__name__)
 lock, rlock = threading.Lock(), threading.RLock()
 cond = threading.Condition(lock)
 with cond:
@@ -212,7 +213,7 @@ def test_a_traced_program_behaves_as_untraced_and_its_python_children_are_traced
 ) -> None:
     outcome = run(sandbox, interpreters[name], UNAWARE)
     assert outcome.status == "passed", outcome.stderr
-    assert outcome.stdout == "1 ['MainThread']\nTrue False True\nchild ok\n"
+    assert outcome.stdout == "1 ['MainThread']\nTrue Lock\nTrue False True\nchild ok\n"
     assert outcome.stderr == ""
     started = [e[4] for e in outcome.trace["events"] if e[0] == "P"]  # type: ignore[index]
     assert started == ["main", "exec"]

@@ -301,6 +301,7 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
 
         signal.__name__, signal.__qualname__ = name, original.__qualname__
         signal.__doc__, signal.__wrapped__ = original.__doc__, original
+        signal.__module__ = original.__module__
         setattr(cls, name, signal)
 
     for cls, name in [
@@ -314,7 +315,8 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
             return real_sleep(seconds)
         return waiting_on("sleep", sleep, 0, real_sleep, seconds)
 
-    sleep.__doc__ = real_sleep.__doc__
+    # Found by name as time.sleep, so pool.map(time.sleep, ...) still pickles it.
+    sleep.__doc__, sleep.__module__, sleep.__qualname__ = real_sleep.__doc__, "time", "sleep"
     time.sleep = sleep
 
     # Queue objects carry the site where the learner made them, for the timeline's labels.
@@ -365,6 +367,8 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
     threading.Thread.start = thread_start
     threading.Thread._bootstrap_inner = thread_bootstrap
     threading.excepthook = thread_excepthook
+    for cls in (Lock, RLock):  # named as the classes they stand for
+        cls.__module__, cls.__qualname__ = "threading", cls.__name__
     threading.Lock, threading.RLock = Lock, RLock
 
     def how_started():
