@@ -390,7 +390,11 @@ class Sandbox:
                 stopped = ("limit", "memory_mib")
         if stopped is None and exit_code in (-signal.SIGXCPU, 128 + signal.SIGXCPU):
             stopped = ("limit", "cpu_seconds")
-        if stopped is None and group is None and exit_code == -signal.SIGKILL:
+        if (
+            stopped is None
+            and group is None
+            and exit_code in (-signal.SIGKILL, 128 + signal.SIGKILL)
+        ):
             # Nothing of the runner's sent it; without a cgroup of its own, the run's processes
             # are the out-of-memory killer's first choice.
             outcome.status, outcome.limit_hit = "limit", "memory"
