@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from app.settings import Settings
@@ -35,12 +35,12 @@ def runner_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(**(values | overrides))
 
 
-def token(client: httpx.Client) -> str:
+def token(client: httpx2.Client) -> str:
     return csrf_token(client.get("/login").text)
 
 
 def submit(
-    client: httpx.Client, code: str, interpreter: str = "3.13", **fields: Any
+    client: httpx2.Client, code: str, interpreter: str = "3.13", **fields: Any
 ) -> dict[str, Any]:
     response = client.post(
         "/api/runs",
@@ -52,7 +52,7 @@ def submit(
     return body
 
 
-def wait(client: httpx.Client, run_id: str, timeout: float = 40) -> dict[str, Any]:
+def wait(client: httpx2.Client, run_id: str, timeout: float = 40) -> dict[str, Any]:
     """Poll until the run is final; meanwhile the server must answer /healthz promptly."""
     deadline = time.monotonic() + timeout
     slowest = 0.0
@@ -68,5 +68,5 @@ def wait(client: httpx.Client, run_id: str, timeout: float = 40) -> dict[str, An
         time.sleep(0.05)
 
 
-def run_code(client: httpx.Client, code: str, **fields: Any) -> dict[str, Any]:
+def run_code(client: httpx2.Client, code: str, **fields: Any) -> dict[str, Any]:
     return wait(client, submit(client, code, **fields)["id"])

@@ -4,7 +4,7 @@ names, wrong passwords, redirects off the site."""
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 
 from app.web.cookies import COOKIE_NAME
@@ -24,7 +24,7 @@ def complete(client: TestClient, lesson: str = LESSON) -> None:
     assert response.status_code == 200
 
 
-def sign_up(client: httpx.Client, name: str, password: str = "correct horse") -> str:
+def sign_up(client: httpx2.Client, name: str, password: str = "correct horse") -> str:
     token = csrf_token(client.get("/signup").text)
     response = client.post(
         "/signup",
@@ -35,7 +35,7 @@ def sign_up(client: httpx.Client, name: str, password: str = "correct horse") ->
     return response.headers["location"]
 
 
-def log_in(client: httpx.Client, name: str, password: str = "correct horse") -> int:
+def log_in(client: httpx2.Client, name: str, password: str = "correct horse") -> int:
     token = csrf_token(client.get("/login").text)
     response = client.post(
         "/login",

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from app import ROOT
@@ -103,16 +103,16 @@ class Container:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30)
+    def client(self) -> httpx2.Client:
+        return httpx2.Client(base_url=self.url, timeout=30)
 
     def wait_healthy(self, timeout: float = 120) -> float:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                if httpx2.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     return time.monotonic() - self.started
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 pass
             if self.engine("inspect", "--format", "{{.State.Running}}", self.name) != "true":
                 break
@@ -264,7 +264,7 @@ def test_a_graded_pass_survives_a_new_container_on_the_same_volume(
         again.remove()
 
 
-def passed_count(client: httpx.Client) -> str:
+def passed_count(client: httpx2.Client) -> str:
     page = client.get("/progress").text
     marker = "<dt>Exercises passed</dt><dd>"
     return page[page.index(marker) + len(marker) :].split(" ", 1)[0]
