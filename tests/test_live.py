@@ -5,6 +5,7 @@ refused; a slow viewer is dropped without slowing the run or the others."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -175,7 +176,21 @@ def test_a_slow_viewer_is_dropped_and_told_why_while_others_keep_up() -> None:
         assert backlog[-1] == {"type": "dropped", "reason": SLOW_VIEWER}
         assert publishing < 1.0, "publishing never waits for viewers"
 
-    asyncio.run(scenario())
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in
+    # the main thread for the rest of the session.
+    failures: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as error:  # handed to the test's thread below
+            failures.append(error)
+
+    runner = threading.Thread(target=in_thread)
+    runner.start()
+    runner.join()
+    if failures:
+        raise failures[0]
 
 
 def test_a_run_has_its_own_page_for_its_learner_only(client: TestClient) -> None:
