@@ -23,6 +23,7 @@ _PATH = os.environ.get("THREADLINE_EVENTS")
 def _install(path):  # one closure keeps the agent's state out of the learner's way
     import _thread
     import atexit
+    import functools
     import queue
     import sys
     import threading
@@ -97,8 +98,8 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
             flush()
 
     def learner_frame():
-        """The innermost frame that is the learner's, not the library's (or None)."""
-        frame = sys._getframe(3)
+        """The innermost frame that is the learner's, not the library's or the agent's."""
+        frame = sys._getframe(1)
         while frame is not None:
             name = frame.f_code.co_filename
             if not (name.startswith(stdlib) or name.startswith(here) or name.startswith("<frozen")):
@@ -132,7 +133,7 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
         tid = get_native_id()
         site = getattr(obj, "_tl_site", "")
         frame = learner_frame()
-        line = f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}" if frame else ""
+        line = place(frame)
         name = name_of(obj, frame) if frame is not None and kind != "sleep" else ""
         del frame
         record("B", monotonic_ns(), os.getpid(), tid, kind, id(obj), site, line, owner, name,
@@ -147,14 +148,12 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
             local.waiting = False
             record("U", monotonic_ns(), os.getpid(), tid, kind, id(obj), woken)
 
+    def place(frame):
+        """file:line of a frame, "" for none."""
+        return f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}" if frame else ""
+
     def creation_site():
-        frame = sys._getframe(2)
-        while frame is not None:
-            name = frame.f_code.co_filename
-            if not (name.startswith(stdlib) or name.startswith(here)):
-                return f"{os.path.basename(name)}:{frame.f_lineno}"
-            frame = frame.f_back
-        return ""
+        return place(learner_frame())
 
     class Lock:
         """threading.Lock, recording contended waits, the owner and the hand-off."""
@@ -257,13 +256,7 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
             waited_on = owner(self) if owner is not None else 0
             return waiting_on(kind, self, waited_on, lambda: original(self, *args, **kwargs))
 
-        wait.__name__, wait.__qualname__, wait.__doc__ = (
-            name,
-            original.__qualname__,
-            original.__doc__,
-        )
-        wait.__wrapped__ = original
-        setattr(cls, name, wait)
+        setattr(cls, name, functools.update_wrapper(wait, original))
 
     def nonblocking(args, kwargs, position, key):
         value = args[position] if len(args) > position else kwargs.get(key, True)
@@ -299,10 +292,7 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
             self._tl_last = get_native_id()
             return original(self, *args, **kwargs)
 
-        signal.__name__, signal.__qualname__ = name, original.__qualname__
-        signal.__doc__, signal.__wrapped__ = original.__doc__, original
-        signal.__module__ = original.__module__
-        setattr(cls, name, signal)
+        setattr(cls, name, functools.update_wrapper(signal, original))
 
     for cls, name in [
         (threading.Condition, "notify"), (threading.Event, "set"),
@@ -316,8 +306,7 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
         return waiting_on("sleep", sleep, 0, real_sleep, seconds)
 
     # Found by name as time.sleep, so pool.map(time.sleep, ...) still pickles it.
-    sleep.__doc__, sleep.__module__, sleep.__qualname__ = real_sleep.__doc__, "time", "sleep"
-    time.sleep = sleep
+    time.sleep = functools.update_wrapper(sleep, real_sleep)
 
     # Queue objects carry the site where the learner made them, for the timeline's labels.
     queue_init = queue.Queue.__init__
