@@ -15,7 +15,7 @@ from app.interpreters import Interpreter
 from app.main import create_app
 from app.sandbox.execution import Job, Outcome, Sandbox
 from app.sandbox.limits import Limits
-from app.trace.events import wait_for_cycle, waits
+from app.trace.events import tasks, wait_for_cycle, waits
 from tests.runner_support import run_code, runner_settings
 
 INTERPRETERS = ["3.13", "3.13t"]
@@ -232,3 +232,158 @@ def test_the_perfetto_export_has_a_slice_per_wait_and_a_hand_off_arrow(tmp_path:
     start, finish = [e for e in events if e["ph"] == "s"], [e for e in events if e["ph"] == "f"]
     lock_flow = [f for f in finish if f["tid"] == slices[0]["tid"]]
     assert lock_flow and lock_flow[0]["id"] in {s["id"] for s in start}
+
+
+ASYNC_TASKS = """
+import asyncio, time
+
+async def fetch(n):
+    await asyncio.sleep(0.05 * n)
+    return n
+
+async def crunch():
+    time.sleep(0.1)  # blocks the event loop: every other task waits
+
+async def fail():
+    await asyncio.sleep(0.01)
+    raise ValueError("no")
+
+async def main():
+    fetches = [asyncio.create_task(fetch(n), name=f"fetch-{n}") for n in (1, 2)]
+    await asyncio.create_task(crunch(), name="crunch")
+    print(await asyncio.gather(*fetches))
+    try:
+        await asyncio.create_task(fail(), name="fail")
+    except ValueError:
+        print("failed")
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("name", INTERPRETERS)
+def test_asyncio_tasks_get_lanes_with_their_steps_awaits_parents_and_outcomes(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], name: str
+) -> None:
+    outcome = run(sandbox, interpreters[name], ASYNC_TASKS)
+    assert outcome.status == "passed", outcome.stderr
+    assert outcome.stdout == "[1, 2]\nfailed\n"
+    events = outcome.trace["events"]  # type: ignore[index]
+    found = {t["name"]: t for t in tasks(events)}
+    assert set(found) == {"Task-1", "fetch-1", "fetch-2", "crunch", "fail"}, found
+    main = found["Task-1"]
+    assert (main["coroutine"], main["site"], main["parent"]) == ("main", "main.py:24", 0)
+    for task in ("fetch-1", "fetch-2", "crunch", "fail"):
+        assert found[task]["parent"] == main["task"]
+        assert found[task]["tid"] == main["tid"]  # one event loop, one thread
+    assert found["fetch-1"]["site"] == "main.py:16"
+    first = found["fetch-2"]["steps"][0]
+    assert first[2:4] == ["sleep", "main.py:5"], first
+    # The blocking call is one long step, the main task awaits that task meanwhile.
+    [blocking] = found["crunch"]["steps"]
+    assert blocking[1] - blocking[0] >= 90 and blocking[2] == "done"
+    awaiting = [s for s in main["steps"] if s[2] == "task"]
+    assert awaiting[0][3:] == ["main.py:17", found["crunch"]["task"]], main["steps"]
+    sleeps = [w for w in waits(events) if w["kind"] == "sleep" and w["line"] == "main.py:9"]
+    assert len(sleeps) == 1 and blocking[0] <= sleeps[0]["start"] <= sleeps[0]["end"] <= blocking[1]
+    outcomes = {task: found[task]["outcome"] for task in found}
+    assert outcomes == {
+        "Task-1": "ok", "fetch-1": "ok", "fetch-2": "ok", "crunch": "ok", "fail": "ValueError"
+    }  # fmt: skip
+    assert all(t["end"] is not None and t["end"] >= t["steps"][-1][1] - 1 for t in found.values())
+
+
+FUTURES = """
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+def slow():
+    time.sleep(0.2)
+    return 42
+
+with ThreadPoolExecutor(max_workers=1, thread_name_prefix="worker") as pool:
+    fut = pool.submit(slow)
+    print(fut.result())
+    time.sleep(0.1)  # meanwhile the idle worker waits for work
+"""
+
+
+@pytest.mark.parametrize("name", INTERPRETERS)
+def test_a_future_wait_names_the_future_and_the_worker_that_finished_it(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], name: str
+) -> None:
+    outcome = run(sandbox, interpreters[name], FUTURES)
+    assert outcome.status == "passed", outcome.stderr
+    events = outcome.trace["events"]  # type: ignore[index]
+    tids = threads_by_name(events)
+    spans = waits(events)
+    [result] = [w for w in spans if w["kind"] == "future"]
+    assert (result["tid"], result["name"], result["line"]) == (
+        tids["MainThread"],
+        "fut",
+        "main.py:11",
+    )
+    assert result["waker"] == tids["worker_0"]
+    assert 100 < result["end"] - result["start"] < 2000
+    idle = [w for w in spans if w["kind"] == "queue-get" and w["tid"] == tids["worker_0"]]
+    assert idle and idle[0]["start"] > result["start"], spans  # waiting for the next job
+
+
+PIPES = """
+import multiprocessing as mp, time
+
+def child(conn, results):
+    time.sleep(0.2)
+    conn.send("hello")
+    time.sleep(0.2)
+    results.put("done")
+
+if __name__ == "__main__":
+    parent_end, child_end = mp.Pipe()
+    results = mp.Queue()
+    p = mp.Process(target=child, args=(child_end, results))
+    p.start()
+    print(parent_end.recv())
+    print(results.get())
+    p.join()
+"""
+
+
+@pytest.mark.parametrize("name", INTERPRETERS)
+def test_multiprocessing_pipe_and_queue_waits_are_recorded_with_their_names(
+    sandbox: Sandbox, interpreters: dict[str, Interpreter], name: str
+) -> None:
+    outcome = run(sandbox, interpreters[name], PIPES)
+    assert outcome.status == "passed", outcome.stderr
+    assert outcome.stdout == "hello\ndone\n"
+    events = outcome.trace["events"]  # type: ignore[index]
+    main_pid = next(e[2] for e in events if e[0] == "P" and e[4] == "main")
+    spans = [w for w in waits(events) if w["pid"] == main_pid]
+    [pipe] = [w for w in spans if w["kind"] == "pipe"]
+    assert (pipe["name"], pipe["line"]) == ("parent_end", "main.py:15")
+    [got] = [w for w in spans if w["kind"] == "mp-queue-get"]
+    assert (got["name"], got["site"], got["line"]) == ("results", "main.py:12", "main.py:16")
+    assert pipe["end"] - pipe["start"] > 100 and got["end"] - got["start"] > 100
+    assert pipe["end"] <= got["start"]
+
+
+def test_the_perfetto_export_has_an_async_track_per_task(tmp_path: Path) -> None:
+    with TestClient(create_app(runner_settings(tmp_path))) as client:
+        run = run_code(client, ASYNC_TASKS, interpreter="3.13")
+        assert run["status"] == "passed", run
+        events = client.get(f"/api/runs/{run['id']}/trace.json").json()["traceEvents"]
+    tracks: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        if event.get("cat") == "asyncio":
+            tracks.setdefault(event["id"], []).append(event)
+    lives = {e["name"]: e for track in tracks.values() for e in track if e["ph"] == "b"}
+    assert {"task Task-1", "task fetch-1", "task fetch-2", "task crunch", "task fail"} <= set(lives)
+    assert lives["task fail"]["args"]["outcome"] == "ValueError"
+    for track in tracks.values():  # begin and end pairs nest on each track
+        depth = 0
+        for event in track:
+            depth += 1 if event["ph"] == "b" else -1
+            assert depth >= 0
+        assert depth == 0
+    fetch = next(t for t in tracks.values() if t[0]["name"] == "task fetch-2")
+    assert any(e["name"] == "awaits sleep at main.py:5" for e in fetch)

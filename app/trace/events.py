@@ -3,7 +3,7 @@ and how the runner reads them. This module is where the event schema is written 
 
 The agent writes one JSON array per line to the run's event FIFO. The runner keeps them in the
 run's trace (`events`, with times turned into milliseconds since the run started, like the
-samples) and sends them to live viewers. Version 1 of the schema:
+samples) and sends them to live viewers. Version 2 of the schema:
 
 - `["P", t, pid, parent, how, gil]`: a process starts. `how` is `main`, `fork`, `spawn`,
   `forkserver` (a worker forked by the fork server), `helper` (multiprocessing's fork server or
@@ -11,14 +11,20 @@ samples) and sends them to live viewers. Version 1 of the schema:
 - `["T", t, pid, tid, name, daemon, creator]`: a thread starts (the main thread with its
   process); `creator` is the thread that called `start()`, 0 for a main thread.
 - `["E", t, pid, tid, outcome]`: a thread ends: `ok`, or the name of the exception that ended it.
-- `["B", t, pid, tid, kind, object, site, line, owner, name]`: a thread blocks. `kind`:
-  `lock`, `rlock`, `condition`, `event`, `semaphore`, `barrier`, `queue-get`, `queue-put`,
-  `join` or `sleep`; `object` tells primitives apart within a process; `site` is where the
+- `["B", t, pid, tid, kind, object, site, line, owner, name]`: a thread blocks. `kind` is one
+  of `WAIT_KINDS`; `object` tells primitives apart within a process; `site` is where the
   learner made it and `line` where they wait (`file:line`); `owner` is the thread holding the
   lock or being joined, 0 if unknown; `name` is the learner's variable for it (`lock`,
-  `self.lock`), "" if none was found.
+  `self.lock`, `fut`), "" if none was found.
 - `["U", t, pid, tid, kind, object, waker]`: the wait ends; `waker` is the thread that last
-  released, set, notified or fed the object (null if unknown): the hand-off arrow.
+  released, set, notified, fed or finished the object (null if unknown): the hand-off arrow.
+- `["K", t, pid, tid, task, name, site, coroutine, parent]`: an asyncio task is made on the
+  event loop of thread `tid`; `task` tells tasks apart within a process, `parent` is the task
+  that made it (0 for none), `site` the learner's line that made it.
+- `["S", t, pid, tid, task, took_us, awaits, line, target]`: one step of a task: it ran on its
+  loop's thread from `t` for `took_us` microseconds, then awaited `awaits` (one of
+  `AWAIT_KINDS`) at the learner's `line`; `target` is the task it awaits (kind `task`), else 0.
+- `["F", t, pid, task, outcome]`: a task is done: `ok`, `cancelled` or the exception's name.
 - `["X", t, pid]`: the process's interpreter exits normally.
 - `["D", t, pid, count]`: records the process dropped (its buffer was full, or the runner was
   behind).
@@ -39,10 +45,18 @@ from typing import Any
 
 from app import ROOT
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 AGENT_DIR = ROOT / "app" / "trace" / "agent"
 MAX_EVENTS = 100_000  # per run; more are counted, not kept
-KINDS = frozenset("PTEBUXD")
+KINDS = frozenset("PTEBUKSFXD")
+WAIT_KINDS = (
+    "lock", "rlock", "condition", "event", "semaphore", "barrier", "queue-get", "queue-put",
+    "mp-queue-get", "mp-queue-put", "pipe", "join", "future", "sleep",
+)  # fmt: skip
+AWAIT_KINDS = (
+    "sleep", "queue-get", "queue-put", "lock", "event", "condition", "semaphore", "barrier",
+    "executor", "io", "task", "future", "ready", "done",
+)  # fmt: skip
 
 
 class EventReader:
@@ -134,3 +148,27 @@ def wait_for_cycle(events: list[list[Any]]) -> list[dict[str, Any]]:
         if at == start and len(path) > 1:
             return path
     return []
+
+
+def tasks(events: list[list[Any]]) -> list[dict[str, Any]]:
+    """Each asyncio task with its steps: pid, loop thread, name, site, coroutine, parent, when
+    it was made and finished (None while it lasts), its outcome, and `steps` as
+    `[start, end, awaits, line, target]` in milliseconds."""
+    live: dict[tuple[int, int], dict[str, Any]] = {}  # the id is free again once a task is done
+    found = []
+    for event in events:
+        kind = event[0]
+        if kind == "K":
+            _, at, pid, tid, task, name, site, coroutine, parent = event[:9]
+            live[(pid, task)] = {
+                "pid": pid, "tid": tid, "task": task, "name": name, "site": site,
+                "coroutine": coroutine, "parent": parent, "start": at, "end": None,
+                "outcome": None, "steps": [],
+            }  # fmt: skip
+            found.append(live[(pid, task)])
+        elif kind == "S" and (known := live.get((event[2], event[4]))) is not None:
+            _, at, _, _, _, took_us, awaits, line, target = event[:9]
+            known["steps"].append([at, round(at + took_us / 1000, 3), awaits, line, target])
+        elif kind == "F" and (known := live.pop((event[2], event[3]), None)) is not None:
+            known["end"], known["outcome"] = event[1], event[4]
+    return found

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.trace.events import waits
+from app.trace.events import tasks, waits
 
-TRACE_VERSION = 1
+TRACE_VERSION = 2  # 2: samples gain the system call a sleeping thread waits in
 # The launcher and bwrap's own init share the run's cgroup; they are not the learner's code.
 NOT_LEARNER = frozenset({"sh", "prlimit", "bwrap", "setpriv"})
 MAX_THREADS = 256  # a thread bomb is reported, not traced thread by thread
@@ -41,7 +41,8 @@ class Sampler:
     pids: Callable[[], Iterable[int]]
     started: float = field(default_factory=time.monotonic)
     lanes: dict[int, Lane] = field(default_factory=dict)
-    # One row per thread per interval: [ms since start, tid, on-CPU share, run-queue share, state]
+    # One row per thread per interval: [ms since start, tid, on-CPU share, run-queue share,
+    # state, the kind of system call a sleeping thread waits in (WAITS_IN), "" if none]
     rows: list[list[Any]] = field(default_factory=list)
     last_ms: float = 0.0
     dropped_threads: int = 0
@@ -53,7 +54,7 @@ class Sampler:
         interval_ns = max((now_ms - self.last_ms) * 1e6, 1.0)
         for pid in self.pids():
             for tid, values in _threads(pid):
-                name, state, on_cpu, runq = values
+                name, state, on_cpu, runq, waits_in = values
                 if name in NOT_LEARNER:
                     continue
                 lane = self.lanes.get(tid)
@@ -68,9 +69,8 @@ class Sampler:
                 cpu_share = min(1.0, (on_cpu - lane.on_cpu_ns) / interval_ns)
                 runq_share = min(1.0, (runq - lane.runq_ns) / interval_ns)
                 lane.on_cpu_ns, lane.runq_ns = on_cpu, runq
-                self.rows.append(
-                    [round(now_ms, 1), tid, round(cpu_share, 3), round(runq_share, 3), state]
-                )
+                cpu, waiting = round(cpu_share, 3), round(runq_share, 3)
+                self.rows.append([round(now_ms, 1), tid, cpu, waiting, state, waits_in])
         self.last_ms = now_ms
 
     def take(self) -> tuple[list[dict[str, Any]], list[list[Any]]]:
@@ -131,7 +131,7 @@ def descendants(root: int) -> Callable[[], list[int]]:
     return pids
 
 
-def _threads(pid: int) -> list[tuple[int, tuple[str, str, int, int]]]:
+def _threads(pid: int) -> list[tuple[int, tuple[str, str, int, int, str]]]:
     found = []
     with contextlib.suppress(OSError):
         for entry in os.listdir(f"/proc/{pid}/task"):
@@ -142,8 +142,39 @@ def _threads(pid: int) -> list[tuple[int, tuple[str, str, int, int]]]:
                 name = stat[stat.index("(") + 1 : stat.rindex(")")]
                 state = stat[stat.rindex(")") + 2]
                 on_cpu, runq = (int(v) for v in _read(f"{base}/schedstat").split()[:2])
-                found.append((int(entry), (name, state, on_cpu, runq)))
+                waits_in = _waits_in(base) if state in "SD" else ""
+                found.append((int(entry), (name, state, on_cpu, runq, waits_in)))
     return found
+
+
+# The system calls a thread sleeps in, by kind: a futex is a lock, a condition variable or (with
+# the GIL on, outside any wait the agent traced) the GIL; the others are I/O, sleeps and waits for
+# a child. Numbers differ between architectures.
+_SYSCALLS = {
+    "x86_64": {
+        "futex": (202,),
+        "sleep": (35, 230),
+        "wait": (61, 247),
+        "io": (0, 1, 7, 17, 19, 23, 42, 43, 44, 45, 46, 47, 232, 270, 271, 281, 288, 441),
+    },
+    "aarch64": {
+        "futex": (98,),
+        "sleep": (101, 115),
+        "wait": (95, 260),
+        "io": (22, 63, 64, 65, 67, 72, 73, 202, 203, 206, 207, 211, 212, 242, 441),
+    },
+}
+WAITS_IN = {
+    number: kind
+    for kind, numbers in _SYSCALLS.get(os.uname().machine, {}).items()
+    for number in numbers
+}
+
+
+def _waits_in(base: str) -> str:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        return WAITS_IN.get(int(_read(f"{base}/syscall").split()[0]), "other")
+    return ""
 
 
 def _read(path: str) -> str:
@@ -191,7 +222,7 @@ def chrome_trace(document: dict[str, Any]) -> dict[str, Any]:
                 "args": {"name": f"{name} {thread['tid']}"},
             }
         )
-    for at_ms, tid, cpu, runq, _state in document["samples"]:
+    for at_ms, tid, cpu, runq, *_state in document["samples"]:
         events.append(
             {
                 "ph": "C",
@@ -225,4 +256,31 @@ def chrome_trace(document: dict[str, Any]) -> dict[str, Any]:
             flow = {"name": "wakes", "cat": "hand-off", "id": number, "ts": round(end * 1000)}
             events.append({"ph": "s", **flow, "pid": pids[waker], "tid": waker})
             events.append({"ph": "f", "bp": "e", **flow, **where})
+    for task in tasks(agent):
+        events.extend(_task_track(task, outer, pids, last))
     return {"traceEvents": events, "displayTimeUnit": "ms"}
+
+
+def _task_track(
+    task: dict[str, Any], outer: dict[int, int], pids: dict[int, int], last: float
+) -> list[dict[str, Any]]:
+    """An asyncio task as an async track: its life, each step it ran, and what it awaited
+    between steps, as nested begin/end pairs on one id."""
+    tid = outer.get(task["tid"], task["tid"])
+    track = {"cat": "asyncio", "id": f"{task['pid']}:{task['task']}", "pid": pids.get(tid, 0)}
+    track["tid"] = tid
+    end = task["end"] if task["end"] is not None else last
+    out = [{"ph": "b", "name": f"task {task['name']}", "ts": round(task["start"] * 1000), **track,
+            "args": {"coroutine": task["coroutine"], "site": task["site"],
+                     "outcome": task["outcome"]}}]  # fmt: skip
+    steps = task["steps"]
+    for number, (start, stop, awaits, line, _target) in enumerate(steps):
+        out.append({"ph": "b", "name": "running", "ts": round(start * 1000), **track})
+        out.append({"ph": "e", "name": "running", "ts": round(stop * 1000), **track})
+        if awaits not in ("done", "ready"):
+            resumed = steps[number + 1][0] if number + 1 < len(steps) else end
+            label = f"awaits {awaits}" + (f" at {line}" if line else "")
+            out.append({"ph": "b", "name": label, "ts": round(stop * 1000), **track})
+            out.append({"ph": "e", "name": label, "ts": round(resumed * 1000), **track})
+    out.append({"ph": "e", "name": f"task {task['name']}", "ts": round(end * 1000), **track})
+    return out

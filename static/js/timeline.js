@@ -1,11 +1,16 @@
-// The CPU timeline of a run: one lane per thread, filled where the thread was on a CPU and
-// hatched where it was ready but waiting for one, from the runner's /proc samples. A finished
-// run's samples are fetched once; a running one's arrive over its WebSocket (/ws/runs/{id})
-// and the drawing follows them, at most once a frame.
+// The timeline of a run: one lane per thread, grouped by process, filled where the thread was on
+// a CPU and marked where it was ready but waiting for one (the runner's /proc samples); each wait
+// the tracing agent saw, coloured by what it waits on; and under each event loop's thread, a lane
+// per asyncio task, running or awaiting. A finished run's trace is fetched once; a running one's
+// arrives over its WebSocket (/ws/runs/{id}) and the drawing follows its live edge, at most once
+// a frame. Zoom with Ctrl+wheel or + and -, pan by dragging or with the arrow keys, 0 resets.
 (function () {
   "use strict";
 
-  var LANE = 16, GAP = 4, LABEL = 118, MAX_LANES = 24;
+  var LANE = 16, GAP = 4, MAX_LANES = 40, AXIS = 18;
+
+  // Room for lane names: up to 132 px, less on a narrow column.
+  function labelWidth(width) { return Math.round(Math.min(132, Math.max(84, width * 0.26))); }
 
   function colour(name) {
     return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -15,26 +20,42 @@
     lock: "--wait-lock", rlock: "--wait-lock",
     condition: "--wait-signal", event: "--wait-signal", semaphore: "--wait-signal",
     barrier: "--wait-signal", "queue-get": "--wait-queue", "queue-put": "--wait-queue",
-    join: "--wait-join", sleep: "--wait-sleep"
+    "mp-queue-get": "--wait-queue", "mp-queue-put": "--wait-queue", pipe: "--wait-queue",
+    join: "--wait-join", future: "--wait-join", task: "--wait-join", executor: "--wait-join",
+    sleep: "--wait-sleep", io: "--wait-sleep"
   };
 
   // The agent's events as spans: each wait from its B to its U record (open at the end while
-  // the thread is still blocked), and each thread's name.
+  // the thread is still blocked), each thread's name, each process's GIL, and each asyncio task
+  // with its steps.
   function readEvents(events) {
-    var open = {}, waits = [], names = {};
+    var open = {}, waits = [], names = {}, gil = {}, how = {}, tasks = [], liveTasks = {};
     (events || []).forEach(function (e) {
-      if (e[0] === "T") names[e[3]] = e[4];
-      else if (e[0] === "B") {
+      var kind = e[0];
+      if (kind === "P") { gil[e[2]] = e[5]; how[e[2]] = e[4]; }
+      else if (kind === "T") names[e[3]] = e[4];
+      else if (kind === "B") {
         open[e[3]] = { tid: e[3], kind: e[4], site: e[6], line: e[7], owner: e[8], name: e[9],
           start: e[1], end: null };
         waits.push(open[e[3]]);
-      } else if (e[0] === "U" && open[e[3]]) {
+      } else if (kind === "U" && open[e[3]]) {
         open[e[3]].end = e[1];
         open[e[3]].waker = e[6];
         delete open[e[3]];
+      } else if (kind === "K") {
+        var task = { pid: e[2], tid: e[3], id: e[4], name: e[5], site: e[6], coroutine: e[7],
+          start: e[1], end: null, outcome: null, steps: [] };
+        liveTasks[e[2] + ":" + e[4]] = task;
+        tasks.push(task);
+      } else if (kind === "S" && liveTasks[e[2] + ":" + e[4]]) {
+        liveTasks[e[2] + ":" + e[4]].steps.push({ start: e[1], end: e[1] + e[5] / 1000, awaits: e[6], line: e[7] });
+      } else if (kind === "F" && liveTasks[e[2] + ":" + e[3]]) {
+        liveTasks[e[2] + ":" + e[3]].end = e[1];
+        liveTasks[e[2] + ":" + e[3]].outcome = e[4];
+        delete liveTasks[e[2] + ":" + e[3]];
       }
     });
-    return { waits: waits, names: names };
+    return { waits: waits, names: names, gil: gil, how: how, tasks: tasks };
   }
 
   // The waits still open at the end that form a cycle: thread -> lock -> owner -> ...
@@ -53,20 +74,60 @@
     return [];
   }
 
-  function describe(w, names, end) {
-    var ms = ((w.end === null ? end : w.end) - w.start).toFixed(0);
-    var text = w.kind + (w.name ? " " + w.name : "") + ": waited at " + (w.line || "?") + ", " + ms + " ms";
+  function ms(from, to) { return (to - from).toFixed(to - from < 10 ? 1 : 0) + " ms"; }
+
+  function describeWait(w, names, end) {
+    var text = w.kind + (w.name ? " " + w.name : "") + ": waited at " + (w.line || "?") + ", " +
+      ms(w.start, w.end === null ? end : w.end);
     if (w.site) text += "; made at " + w.site;
     if (w.owner) text += "; held by " + (names[w.owner] || "thread " + w.owner);
+    if (w.waker && w.waker !== w.owner) text += "; woken by " + (names[w.waker] || "thread " + w.waker);
     if (w.end === null) text += "; still waiting when the run ended";
     return text;
+  }
+
+  function describeStep(task, step, next, end) {
+    var text = "task " + task.name + " (" + task.coroutine + "): ";
+    if (!next) return text + "ran " + ms(step.start, step.end);
+    return text + "awaited " + step.awaits + (step.line ? " at " + step.line : "") + ", " +
+      ms(step.end, next === true ? end : next.start);
   }
 
   // The time a trace covers: its last sample or event, in ms since the run started.
   function extent(trace) {
     var end = trace.samples.length ? trace.samples[trace.samples.length - 1][0] : 0;
-    (trace.events || []).forEach(function (e) { if (e[0] === "B" || e[0] === "U") end = Math.max(end, e[1]); });
+    (trace.events || []).forEach(function (e) {
+      if (e[0] === "S") end = Math.max(end, e[1] + e[5] / 1000);
+      else if ("BUKF".indexOf(e[0]) >= 0) end = Math.max(end, e[1]);
+    });
     return end;
+  }
+
+  // The lanes, in order: each process's threads (main thread first), and after the thread that
+  // runs an event loop, that loop's tasks.
+  function lanes(trace, agent) {
+    var threads = trace.threads.slice().sort(function (a, b) {
+      return a.pid - b.pid || a.first_ms - b.first_ms;
+    });
+    var byInner = {}, counts = {}, out = [];
+    threads.forEach(function (t) { byInner[t.ns_tid || t.tid] = t; });
+    var tasksOf = {};
+    agent.tasks.forEach(function (task) {
+      (tasksOf[task.tid] = tasksOf[task.tid] || []).push(task);
+    });
+    threads.forEach(function (t) {
+      counts[t.pid] = (counts[t.pid] || 0) + 1;
+      var named = agent.names[t.ns_tid];
+      // A process goes by the pid its own code sees (inside the sandbox's PID namespace) and
+      // how it was started; its other threads by name.
+      var pid = t.ns_tid || t.pid;
+      var label = t.pid === t.tid ? "pid " + pid + " " + (agent.how[pid] || named || "main") : "  " + (named || "thread " + counts[t.pid]);
+      out.push({ thread: t, label: label });
+      (tasksOf[t.ns_tid || t.tid] || []).forEach(function (task) {
+        out.push({ task: task, label: "    \u21b3 " + task.name });
+      });
+    });
+    return { lanes: out.slice(0, MAX_LANES), hidden: Math.max(0, out.length - MAX_LANES), byInner: byInner };
   }
 
   // Runs of one comparison (the same code under each interpreter) share one time axis, and
@@ -77,7 +138,7 @@
       container.querySelectorAll(".cpu-timeline[data-samples-url]"), function (f) { return f.trace; });
     var end = 0;
     figures.forEach(function (f) { end = Math.max(end, extent(f.trace)); });
-    figures.forEach(function (f) { draw(f, f.trace, end); });
+    figures.forEach(function (f) { f.commonEnd = end; draw(f); });
     var runs = container.querySelectorAll(".run");
     var done = Array.prototype.filter.call(runs, function (r) { return r.hasAttribute("data-duration-ms"); });
     var note = container.querySelector(".compare-note");
@@ -97,54 +158,159 @@
     note.setAttribute("data-fastest", times[0].id);
   }
 
-  function draw(figure, trace, commonEnd) {
-    var canvas = figure.querySelector("canvas");
-    var agent = readEvents(trace.events);
-    var threads = trace.threads.slice().sort(function (a, b) {
-      return a.pid - b.pid || a.first_ms - b.first_ms;
-    }).slice(0, MAX_LANES);
-    if (!threads.length || !trace.samples.length) {
+  // The part of the time axis on show: the whole run unless the learner zoomed in. A zoomed
+  // view that touches the live edge keeps following it.
+  function visible(figure, end) {
+    var view = figure.view;
+    if (!view) return { from: 0, to: Math.max(end, 1) };
+    var width = view.to - view.from;
+    if (view.following) { view.to = end; view.from = Math.max(0, end - width); }
+    return view;
+  }
+
+  function zoom(figure, factor, atFraction) {
+    var end = figure.end || 1, view = visible(figure, end);
+    var width = view.to - view.from, centre = view.from + width * atFraction;
+    var next = Math.min(end, Math.max(1, width * factor));
+    var from = Math.max(0, Math.min(end - next, centre - next * atFraction));
+    figure.view = next >= end ? null : { from: from, to: from + next, following: from + next >= end - 1e-6 };
+    draw(figure);
+  }
+
+  function pan(figure, fraction) {
+    var end = figure.end || 1, view = visible(figure, end);
+    if (!figure.view) return;
+    var width = view.to - view.from;
+    var from = Math.max(0, Math.min(end - width, view.from + width * fraction));
+    figure.view = { from: from, to: from + width, following: from + width >= end - 1e-6 };
+    draw(figure);
+  }
+
+  function controls(figure, canvas) {
+    if (figure.hasAttribute("data-interactive")) return;
+    figure.setAttribute("data-interactive", "");
+    canvas.tabIndex = 0;
+    canvas.setAttribute("aria-keyshortcuts", "+ - ArrowLeft ArrowRight 0");
+    var plotFraction = function (clientX) {
+      var box = canvas.getBoundingClientRect();
+      return Math.min(1, Math.max(0, (clientX - box.left - figure.label) / (box.width - figure.label - 8)));
+    };
+    canvas.addEventListener("wheel", function (event) {
+      if (event.ctrlKey || event.metaKey) {
+        event.preventDefault();
+        zoom(figure, event.deltaY > 0 ? 1.25 : 0.8, plotFraction(event.clientX));
+      } else if (figure.view && Math.abs(event.deltaX) > Math.abs(event.deltaY)) {
+        event.preventDefault();
+        pan(figure, event.deltaX / 500);
+      }
+    }, { passive: false });
+    canvas.addEventListener("keydown", function (event) {
+      var keys = { "+": [0.5], "=": [0.5], "-": [2], "_": [2], w: [0.5], s: [2] };
+      if (keys[event.key]) zoom(figure, keys[event.key][0], 0.5);
+      else if (event.key === "ArrowLeft" || event.key === "a") pan(figure, -0.2);
+      else if (event.key === "ArrowRight" || event.key === "d") pan(figure, 0.2);
+      else if (event.key === "0" || event.key === "Home") { figure.view = null; draw(figure); }
+      else return;
+      event.preventDefault();
+    });
+    var dragging = null;
+    canvas.addEventListener("pointerdown", function (event) {
+      if (!figure.view) return;
+      dragging = { x: event.clientX, from: figure.view.from };
+      canvas.setPointerCapture(event.pointerId);
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      if (!dragging || !figure.view) return;
+      var box = canvas.getBoundingClientRect(), width = figure.view.to - figure.view.from;
+      var shift = -(event.clientX - dragging.x) / (box.width - figure.label - 8) * width;
+      var from = Math.max(0, Math.min((figure.end || 1) - width, dragging.from + shift));
+      figure.view = { from: from, to: from + width, following: from + width >= (figure.end || 1) - 1e-6 };
+      draw(figure);
+    });
+    canvas.addEventListener("pointerup", function () { dragging = null; });
+    canvas.addEventListener("dblclick", function () { figure.view = null; draw(figure); });
+    var bar = document.createElement("div");
+    bar.className = "timeline-controls";
+    [["\u2212", "Zoom out (-)", function () { zoom(figure, 2, 0.5); }],
+     ["+", "Zoom in (+)", function () { zoom(figure, 0.5, 0.5); }],
+     ["\u2190", "Earlier (\u2190)", function () { pan(figure, -0.3); }],
+     ["\u2192", "Later (\u2192)", function () { pan(figure, 0.3); }],
+     ["Whole run", "Show the whole run (0)", function () { figure.view = null; draw(figure); }]
+    ].forEach(function (b) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary small-button";
+      button.textContent = b[0];
+      button.title = b[1];
+      button.setAttribute("aria-label", b[1]);
+      button.addEventListener("click", b[2]);
+      bar.appendChild(button);
+    });
+    figure.insertBefore(bar, canvas);
+  }
+
+  function draw(figure) {
+    var trace = figure.trace, canvas = figure.querySelector("canvas");
+    if (!trace || !trace.threads.length || !trace.samples.length) {
       figure.hidden = true;
       return;
     }
-    var lane = {}, label = {}, counts = {};
-    threads.forEach(function (t, i) {
-      lane[t.tid] = i;
-      counts[t.pid] = (counts[t.pid] || 0) + 1;
-      var named = agent.names[t.ns_tid];
-      label[t.tid] = t.pid === t.tid ? "pid " + t.pid + " main" : "  " + (named || "thread " + counts[t.pid]);
-    });
-    var byInner = {};
-    threads.forEach(function (t) { byInner[t.ns_tid || t.tid] = t.tid; });
-    var end = Math.max(commonEnd || 0, extent(trace));
+    var agent = readEvents(trace.events);
+    var laid = lanes(trace, agent), all = laid.lanes;
+    var end = figure.end = Math.max(figure.commonEnd || 0, extent(trace));
+    var view = visible(figure, end);
+    controls(figure, canvas);
     var ratio = window.devicePixelRatio || 1;
     var width = canvas.parentElement.clientWidth;
-    var height = threads.length * (LANE + GAP) + 18;
+    var height = all.length * (LANE + GAP) + AXIS;
     canvas.width = width * ratio;
     canvas.height = height * ratio;
     canvas.style.width = width + "px";
     canvas.style.height = height + "px";
     var g = canvas.getContext("2d");
     g.scale(ratio, ratio);
-    var plot = width - LABEL - 8;
-    var x = function (ms) { return LABEL + (ms / end) * plot; };
+    var LABEL = figure.label = labelWidth(width);
+    var plot = width - LABEL - 8, span = view.to - view.from;
+    var x = function (t) { return LABEL + ((t - view.from) / span) * plot; };
+    var clipX = function (t) { return Math.max(LABEL, Math.min(LABEL + plot, x(t))); };
     g.font = "11px " + colour("--mono");
     g.textBaseline = "middle";
-    threads.forEach(function (t, i) {
+    var laneOf = {};
+    all.forEach(function (l, i) {
       var y = i * (LANE + GAP);
+      if (l.thread) laneOf[l.thread.tid] = i;
       g.fillStyle = colour("--surface-2");
       g.fillRect(LABEL, y, plot, LANE);
       g.fillStyle = colour("--muted");
-      g.fillText(label[t.tid], 0, y + LANE / 2);
+      var text = l.label, room = LABEL - 4;
+      while (text.length > 4 && g.measureText(text).width > room) text = text.slice(0, -2) + "\u2026";
+      g.fillText(text, 0, y + LANE / 2);
     });
-    var previous = {};
+    g.save();
+    g.beginPath();
+    g.rect(LABEL, 0, plot, height);
+    g.clip();
+
+    // Waits per thread, in time order, to tell a traced wait from a wait for the GIL.
+    var waitsOf = {};
+    agent.waits.forEach(function (w) {
+      var t = w.thread = laid.byInner[w.tid] || null;
+      if (t) (waitsOf[t.tid] = waitsOf[t.tid] || []).push(w);
+    });
+    var pidGil = {};
+    trace.threads.forEach(function (t) {
+      if (t.pid === t.tid) pidGil[t.pid] = agent.gil[t.ns_tid || t.tid];
+    });
+    var previous = {}, cursor = {}, gilMs = 0, ioMs = 0;
     var cpu = colour("--accent"), runq = colour("--warn");
+    var gilColour = colour("--wait-gil"), ioColour = colour("--wait-io");
     trace.samples.forEach(function (s) {
       var at = s[0], tid = s[1], onCpu = s[2], waiting = s[3];
-      if (!(tid in lane)) return;
+      if (!(tid in laneOf)) return;
       var from = previous[tid] === undefined ? at - 15 : previous[tid];
       previous[tid] = at;
-      var y = lane[tid] * (LANE + GAP), left = x(from), w = Math.max(1, x(at) - left);
+      if (at < view.from || from > view.to) return;
+      var y = laneOf[tid] * (LANE + GAP), left = x(from), w = Math.max(1, x(at) - left);
       if (onCpu > 0.02) {
         g.globalAlpha = Math.min(1, 0.15 + onCpu);
         g.fillStyle = cpu;
@@ -156,24 +322,64 @@
         g.fillRect(left, y + LANE * 0.65, w, LANE * 0.35);
       }
       g.globalAlpha = 1;
+      // A thread asleep outside every wait the agent traced: in a futex with the GIL on, it
+      // waits for the GIL (it sleeps on the GIL's condition variable); in read, poll and the
+      // like, for I/O. Traces from before the runner read the system call count any sleep.
+      if (onCpu + waiting >= 0.5 || s[4] !== "S" && s[4] !== "D") return;
+      var sleepsIn = s.length > 5 ? s[5] : "futex";
+      var forGil = sleepsIn === "futex" && pidGil[all[laneOf[tid]].thread.pid];
+      if (!forGil && sleepsIn !== "io") return;
+      var list = waitsOf[tid] || [], i = cursor[tid] || 0;
+      while (i < list.length && list[i].end !== null && list[i].end < from) i++;
+      cursor[tid] = i;
+      if (i < list.length && list[i].start <= at) return;  // inside a traced wait
+      g.fillStyle = forGil ? gilColour : ioColour;
+      g.fillRect(left, y + LANE * 0.75, w, LANE * 0.25);
+      if (forGil) gilMs += at - from;
+      else ioMs += at - from;
     });
-    var spans = [], stuck = 0;
+    var spans = [], stuck = 0, drawnWaits = 0;
     agent.waits.forEach(function (w) {
-      var tid = byInner[w.tid];
-      if (tid === undefined || !(tid in lane)) return;
-      var y = lane[tid] * (LANE + GAP), left = x(w.start);
-      var right = x(w.end === null ? end : w.end);
+      if (!w.thread || !(w.thread.tid in laneOf)) return;
+      drawnWaits += 1;
+      if (w.end === null && w.kind !== "sleep") stuck += 1;
+      var stop = w.end === null ? end : w.end;
+      if (stop < view.from || w.start > view.to) return;
+      var y = laneOf[w.thread.tid] * (LANE + GAP), left = clipX(w.start), right = clipX(stop);
       g.fillStyle = colour(WAIT_COLOUR[w.kind] || "--muted");
       g.fillRect(left, y + LANE * 0.3, Math.max(1, right - left), LANE * 0.3);
-      spans.push({ left: left, right: Math.max(left + 2, right), top: y, wait: w });
-      if (w.end === null && w.kind !== "sleep") stuck += 1;
+      spans.push({ left: left, right: Math.max(left + 2, right), top: y, text: describeWait(w, agent.names, end) });
     });
+    var taskCount = 0;
+    all.forEach(function (l, i) {
+      if (!l.task) return;
+      taskCount += 1;
+      var task = l.task, y = i * (LANE + GAP);
+      task.steps.forEach(function (step, n) {
+        var next = task.steps[n + 1] || (task.end === null ? true : null);
+        if (step.end >= view.from && step.start <= view.to) {
+          var left = clipX(step.start), right = clipX(step.end);
+          g.fillStyle = cpu;
+          g.fillRect(left, y, Math.max(1, right - left), LANE);
+          spans.push({ left: left, right: Math.max(left + 2, right), top: y, text: describeStep(task, step, null, end) });
+        }
+        if (next && step.awaits !== "done" && step.awaits !== "ready") {
+          var resumed = next === true ? end : next.start;
+          if (resumed < view.from || step.end > view.to) return;
+          var a = clipX(step.end), b = clipX(resumed);
+          g.fillStyle = colour(WAIT_COLOUR[step.awaits] || "--muted");
+          g.fillRect(a, y + LANE * 0.3, Math.max(1, b - a), LANE * 0.3);
+          spans.push({ left: a, right: Math.max(a + 2, b), top: y, text: describeStep(task, step, next, end) });
+        }
+      });
+    });
+    g.restore();
     canvas.onmousemove = function (event) {
       var box = canvas.getBoundingClientRect(), px = event.clientX - box.left, py = event.clientY - box.top;
       var hit = spans.filter(function (s) {
         return px >= s.left && px <= s.right && py >= s.top && py <= s.top + LANE;
-      })[0];
-      canvas.title = hit ? describe(hit.wait, agent.names, end) : "";
+      });
+      canvas.title = hit.length ? hit[hit.length - 1].text : "";
     };
     var cycle = deadlock(agent);
     var note = figure.querySelector(".timeline-note");
@@ -190,19 +396,25 @@
       }).join("; ") + "." : "";
     }
     figure.setAttribute("data-deadlock", String(cycle.length));
-    figure.setAttribute("data-waits", String(spans.length));
+    figure.setAttribute("data-waits", String(drawnWaits));
     figure.setAttribute("data-stuck", String(stuck));
+    figure.setAttribute("data-tasks", String(taskCount));
+    figure.setAttribute("data-gil-ms", String(Math.round(gilMs)));
+    figure.setAttribute("data-io-ms", String(Math.round(ioMs)));
+    figure.setAttribute("data-view", view.from.toFixed(1) + "-" + view.to.toFixed(1));
     g.fillStyle = colour("--muted");
     g.textBaseline = "alphabetic";
-    g.fillText("0", LABEL, height - 3);
-    var total = (end / 1000).toFixed(end < 10000 ? 2 : 1) + " s";
-    g.fillText(total, width - 8 - g.measureText(total).width, height - 3);
-    figure.setAttribute("data-drawn", String(threads.length));
+    var seconds = function (t) { return (t / 1000).toFixed(span < 100 ? 3 : span < 10000 ? 2 : 1) + " s"; };
+    var first = seconds(view.from), last = seconds(view.to);
+    g.fillText(first, LABEL, height - 3);
+    g.fillText(last, width - 8 - g.measureText(last).width, height - 3);
+    if (laid.hidden) g.fillText("+" + laid.hidden + " more lanes (see the Perfetto trace)", 0, height - 3);
+    figure.setAttribute("data-drawn", String(all.filter(function (l) { return l.thread; }).length));
   }
 
   function follow(figure) {
     figure.setAttribute("data-live", "");
-    var trace = { threads: [], samples: [] }, queued = false;
+    var trace = figure.trace = { threads: [], samples: [], events: [] }, queued = false;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + figure.getAttribute("data-live-url"));
     socket.onmessage = function (event) {
@@ -210,14 +422,14 @@
       if (message.type !== "trace") return;
       trace.threads = trace.threads.concat(message.threads);
       trace.samples = trace.samples.concat(message.samples);
-      trace.events = (trace.events || []).concat(message.events || []);
+      trace.events = trace.events.concat(message.events || []);
       figure.setAttribute("data-samples", String(trace.samples.length));
       if (!queued && trace.samples.length) {
         queued = true;
         requestAnimationFrame(function () {
           queued = false;
           figure.hidden = false;
-          draw(figure, trace);
+          draw(figure);
         });
       }
     };
@@ -237,7 +449,7 @@
             figure.removeAttribute("data-loading");
             if (!trace) { figure.hidden = true; return; }
             figure.trace = trace;
-            draw(figure, trace);
+            draw(figure);
             compare(figure.closest(".runs-compare"));
           });
       });
