@@ -403,7 +403,57 @@ def test_a_running_program_draws_its_threads_live_then_the_finished_timeline(
     expect(note).to_contain_text(re.compile(r"3\.13 took \d+\.\d\d s"))
     expect(note).to_contain_text(re.compile(r"3\.13t took \d+\.\d\d s"))
     expect(note).to_contain_text(re.compile(r"was \d+\.\d\d\u00d7 as fast as"))
+    # Under the GIL one spinner waits for it while the other runs; without it, neither does.
+    gil, free = finished.all()
+    assert gil.locator("xpath=ancestor::article").get_attribute("data-interpreter") == "3.13"
+    assert int(gil.get_attribute("data-gil-ms") or 0) > 300
+    assert free.get_attribute("data-gil-ms") == "0"
     page.screenshot(path=str(SCREENSHOTS / "run-compare.png"), full_page=True)
+    # Zoom in with the keyboard, pan, then back to the whole run.
+    whole = gil.get_attribute("data-view")
+    start, end = (float(v) for v in (whole or "").split("-"))
+    gil.locator("canvas").focus()
+    page.keyboard.press("+")
+    page.keyboard.press("+")
+    zoomed = [float(v) for v in (gil.get_attribute("data-view") or "").split("-")]
+    assert abs((zoomed[1] - zoomed[0]) - (end - start) / 4) < 1, (whole, zoomed)
+    page.keyboard.press("ArrowLeft")
+    panned = [float(v) for v in (gil.get_attribute("data-view") or "").split("-")]
+    assert panned[0] < zoomed[0] and abs((panned[1] - panned[0]) - (zoomed[1] - zoomed[0])) < 1
+    gil.screenshot(path=str(SCREENSHOTS / "run-timeline-zoomed.png"))
+    page.keyboard.press("0")
+    expect(gil).to_have_attribute("data-view", whole or "")
+    assert errors == []
+
+
+def test_an_asyncio_program_shows_a_lane_per_task_under_its_event_loop(page: Page) -> None:
+    errors = ConsoleErrors(page)
+    program = (
+        "import asyncio, time\n\n"
+        "async def fetch(n):\n"
+        "    for _ in range(3):\n"
+        "        await asyncio.sleep(0.05 * n)\n\n"
+        "async def crunch():\n"
+        "    time.sleep(0.15)  # blocks the event loop\n\n"
+        "async def main():\n"
+        "    async with asyncio.TaskGroup() as group:\n"
+        "        for n in (1, 2, 3):\n"
+        "            group.create_task(fetch(n), name=f'fetch-{n}')\n"
+        "        group.create_task(crunch(), name='crunch')\n\n"
+        "asyncio.run(main())\n"
+        "print('done')\n"
+    )
+    page.goto(EXERCISE)
+    expect(page.locator(".cm-editor")).to_be_visible()
+    page.evaluate(
+        "code => ThreadlineEditor.get(document.querySelector('#code')).setValue(code)", program
+    )
+    page.click('button[value="run"]')
+    run = page.locator("#results .run")
+    expect(run).to_have_attribute("data-status", "passed", timeout=30_000)
+    figure = run.locator(".cpu-timeline[data-drawn][data-samples-url]")
+    expect(figure).to_have_attribute("data-tasks", "5")  # main and the four it made
+    page.screenshot(path=str(SCREENSHOTS / "run-asyncio-tasks.png"), full_page=True)
     assert errors == []
 
 

@@ -322,21 +322,25 @@
         g.fillRect(left, y + LANE * 0.65, w, LANE * 0.35);
       }
       g.globalAlpha = 1;
-      // A thread asleep outside every wait the agent traced: in a futex with the GIL on, it
-      // waits for the GIL (it sleeps on the GIL's condition variable); in read, poll and the
-      // like, for I/O. Traces from before the runner read the system call count any sleep.
-      if (onCpu + waiting >= 0.5 || s[4] !== "S" && s[4] !== "D") return;
+      // The rest of the interval, off a CPU and not ready for one, outside every wait the agent
+      // traced: a thread found in a futex (or running) with the GIL on spent it waiting for the
+      // GIL (it sleeps on the GIL's condition variable); one found in read, poll and the like,
+      // waiting on I/O. Traces from before the runner read the system call count any sleep.
+      var idle = 1 - onCpu - waiting;
+      if (idle < 0.1) return;
       var sleepsIn = s.length > 5 ? s[5] : "futex";
-      var forGil = sleepsIn === "futex" && pidGil[all[laneOf[tid]].thread.pid];
+      var forGil = (sleepsIn === "futex" || s[4] === "R") && pidGil[all[laneOf[tid]].thread.pid];
       if (!forGil && sleepsIn !== "io") return;
       var list = waitsOf[tid] || [], i = cursor[tid] || 0;
       while (i < list.length && list[i].end !== null && list[i].end < from) i++;
       cursor[tid] = i;
       if (i < list.length && list[i].start <= at) return;  // inside a traced wait
+      g.globalAlpha = Math.min(1, 0.2 + idle);
       g.fillStyle = forGil ? gilColour : ioColour;
       g.fillRect(left, y + LANE * 0.75, w, LANE * 0.25);
-      if (forGil) gilMs += at - from;
-      else ioMs += at - from;
+      g.globalAlpha = 1;
+      if (forGil) gilMs += idle * (at - from);
+      else ioMs += idle * (at - from);
     });
     var spans = [], stuck = 0, drawnWaits = 0;
     agent.waits.forEach(function (w) {
