@@ -10,7 +10,7 @@ loop, so batches cross over with `call_soon_threadsafe`.
 The messages a viewer receives (JSON objects; `version` is that of the trace format,
 `app.trace.sampler.TRACE_VERSION`):
 
-- `{"type": "hello", "version": 1, "run": {...}}` first, with the run as `GET /api/runs/{id}`
+- `{"type": "hello", "version": 2, "run": {...}}` first, with the run as `GET /api/runs/{id}`
   gives it;
 - `{"type": "trace", "threads": [...], "samples": [...], "events": [...]}`, any number:
   threads first seen since the last batch, sample rows and the tracing agent's events
