@@ -1,0 +1,66 @@
+# Wrong: run_threads starts a thread for every item instead of a pool of `workers`, so
+# the threads get more workers than the other models and the comparison is not fair.
+import asyncio
+import inspect
+import threading
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+
+def run_serial(task, items):
+    """The baseline: one item after the other in the calling thread."""
+    return [task(item) for item in items]
+
+
+def run_threads(task, items, workers):
+    """task(item) for every item in a pool of `workers` threads; results in input order."""
+    items = list(items)
+    results = [None] * len(items)
+    errors = []
+
+    def one(index, item):
+        try:
+            results[index] = task(item)
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=one, args=pair) for pair in enumerate(items)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def run_processes(task, items, workers):
+    """task(item) for every item in a pool of `workers` processes; results in input order.
+
+    task must be picklable (a module-level function): it is sent to the workers by name.
+    """
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(task, items))
+
+
+def run_asyncio(task, items, workers):
+    """task(item) for every item under one event loop, at most `workers` at a time.
+
+    A coroutine function runs as coroutines on the loop's thread; a plain function is
+    handed to a pool of `workers` threads with run_in_executor, so it cannot block the loop.
+    """
+    return asyncio.run(_gather(task, list(items), workers))
+
+
+async def _gather(task, items, workers):
+    if inspect.iscoroutinefunction(task):
+        limit = asyncio.Semaphore(workers)  # at most `workers` coroutines past this point
+
+        async def one(item):
+            async with limit:
+                return await task(item)
+
+        return await asyncio.gather(*(one(item) for item in items))
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # its size is the bound
+        futures = [loop.run_in_executor(pool, task, item) for item in items]
+        return await asyncio.gather(*futures)
