@@ -232,6 +232,10 @@ def test_the_perfetto_export_has_a_slice_per_wait_and_a_hand_off_arrow(tmp_path:
     start, finish = [e for e in events if e["ph"] == "s"], [e for e in events if e["ph"] == "f"]
     lock_flow = [f for f in finish if f["tid"] == slices[0]["tid"]]
     assert lock_flow and lock_flow[0]["id"] in {s["id"] for s in start}
+    # The main thread started the holder: an arrow from one to the other.
+    started = [e for e in events if e.get("cat") == "thread-start"]
+    assert [e["ph"] for e in started] == ["s", "f"]
+    assert started[0]["tid"] == slices[0]["tid"] != started[1]["tid"]
 
 
 ASYNC_TASKS = """

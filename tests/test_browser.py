@@ -492,6 +492,11 @@ def test_a_deadlocked_program_shows_its_waits_and_the_cycle_on_the_timeline(
         "Deadlock: one waits at main.py:7 for lock b (made at main.py:2), held by two; "
         "two waits at main.py:13 for lock a (made at main.py:2), held by one."
     )
+    graph = live.locator("svg.wait-for-graph")  # thread -> lock -> owner, around the cycle
+    expect(graph).to_have_attribute(
+        "aria-label",
+        "Wait-for graph: one \u2192 b @main.py:2 \u2192 two \u2192 a @main.py:2 \u2192 one",
+    )
     page.screenshot(path=str(SCREENSHOTS / "run-deadlock-live.png"), full_page=True)
     run = page.locator("#results .run")
     expect(run).to_have_attribute("data-status", "timeout", timeout=30_000)

@@ -194,8 +194,9 @@ def unpack(blob: bytes) -> dict[str, Any]:
 def chrome_trace(document: dict[str, Any]) -> dict[str, Any]:
     """The trace in the Chrome Trace Event Format, which Perfetto and chrome://tracing open:
     process and thread names (the agent's names where it has them), a CPU-share counter per
-    thread, one complete slice per wait, and a flow arrow from the thread that released, set
-    or fed the object to the thread it woke."""
+    thread, one complete slice per wait, a flow arrow from the thread that released, set or fed
+    the object to the thread it woke and from each thread or process to those it started, and
+    an async track per asyncio task."""
     events: list[dict[str, Any]] = []
     agent = document.get("events", [])
     names = {e[3]: e[4] for e in agent if e[0] == "T"}
@@ -256,9 +257,31 @@ def chrome_trace(document: dict[str, Any]) -> dict[str, Any]:
             flow = {"name": "wakes", "cat": "hand-off", "id": number, "ts": round(end * 1000)}
             events.append({"ph": "s", **flow, "pid": pids[waker], "tid": waker})
             events.append({"ph": "f", "bp": "e", **flow, **where})
+    events.extend(_start_arrows(agent, outer, pids))
     for task in tasks(agent):
         events.extend(_task_track(task, outer, pids, last))
     return {"traceEvents": events, "displayTimeUnit": "ms"}
+
+
+def _start_arrows(
+    agent: list[list[Any]], outer: dict[int, int], pids: dict[int, int]
+) -> list[dict[str, Any]]:
+    """Flow arrows from the thread that started a thread, and from the process that started a
+    process, to the new one's main thread."""
+    out = []
+    for number, event in enumerate(agent):
+        if event[0] == "T" and event[6]:
+            source, target, cat = outer.get(event[6]), outer.get(event[3]), "thread-start"
+        elif event[0] == "P" and event[3]:
+            source, target, cat = outer.get(event[3]), outer.get(event[2]), "process-start"
+        else:
+            continue
+        if source is None or target is None or source == target:
+            continue
+        flow = {"name": "starts", "cat": cat, "id": number, "ts": round(event[1] * 1000)}
+        out.append({"ph": "s", **flow, "pid": pids[source], "tid": source})
+        out.append({"ph": "f", "bp": "e", **flow, "pid": pids[target], "tid": target})
+    return out
 
 
 def _task_track(

@@ -399,6 +399,7 @@
           (agent.names[w.owner] || "thread " + w.owner);
       }).join("; ") + "." : "";
     }
+    waitForGraph(figure, cycle, agent.names);
     figure.setAttribute("data-deadlock", String(cycle.length));
     figure.setAttribute("data-waits", String(drawnWaits));
     figure.setAttribute("data-stuck", String(stuck));
@@ -414,6 +415,75 @@
     g.fillText(last, width - 8 - g.measureText(last).width, height - 3);
     if (laid.hidden) g.fillText("+" + laid.hidden + " more lanes (see the Perfetto trace)", 0, height - 3);
     figure.setAttribute("data-drawn", String(all.filter(function (l) { return l.thread; }).length));
+  }
+
+  // The deadlock's wait-for graph: each thread points at the lock it waits for, each lock at
+  // the thread holding it, around the cycle.
+  function waitForGraph(figure, cycle, names) {
+    var old = figure.querySelector(".wait-for-graph");
+    if (!cycle.length) { if (old) old.remove(); return; }
+    if (old && old.getAttribute("data-cycle") === String(cycle.length)) return;
+    if (old) old.remove();
+    var ns = "http://www.w3.org/2000/svg", wide = 330, high = 250;
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("class", "wait-for-graph");
+    svg.setAttribute("viewBox", "0 0 " + wide + " " + high);
+    svg.setAttribute("role", "img");
+    svg.setAttribute("data-cycle", String(cycle.length));
+    var nodes = [];
+    cycle.forEach(function (w) {
+      nodes.push({ text: names[w.tid] || "thread " + w.tid, kind: "thread", line: w.line || "" });
+      nodes.push({ text: (w.name || w.kind) + (w.site ? " @" + w.site : ""), kind: "lock" });
+    });
+    svg.setAttribute("aria-label", "Wait-for graph: " + nodes.map(function (n) { return n.text; }).join(" \u2192 ") + " \u2192 " + nodes[0].text);
+    var defs = document.createElementNS(ns, "defs");
+    defs.innerHTML = '<marker id="wfg-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="currentColor"/></marker>';
+    svg.appendChild(defs);
+    var at = function (i) {
+      var angle = -Math.PI / 2 + (2 * Math.PI * i) / nodes.length;
+      return { x: wide / 2 + 112 * Math.cos(angle), y: high / 2 + 96 * Math.sin(angle) };
+    };
+    nodes.forEach(function (node, i) {
+      var from = at(i), to = at((i + 1) % nodes.length);
+      var dx = to.x - from.x, dy = to.y - from.y, length = Math.sqrt(dx * dx + dy * dy) || 1;
+      var line = document.createElementNS(ns, "line");
+      line.setAttribute("x1", from.x + dx / length * 26);
+      line.setAttribute("y1", from.y + dy / length * 16);
+      line.setAttribute("x2", to.x - dx / length * 26);
+      line.setAttribute("y2", to.y - dy / length * 16);
+      line.setAttribute("class", node.kind === "thread" ? "wfg-waits" : "wfg-held");
+      line.setAttribute("marker-end", "url(#wfg-arrow)");
+      svg.appendChild(line);
+      var label = document.createElementNS(ns, "text");
+      label.setAttribute("x", (from.x + to.x) / 2 + (dy / length) * 12);
+      label.setAttribute("y", (from.y + to.y) / 2 - (dx / length) * 12);
+      label.setAttribute("class", "wfg-edge");
+      label.textContent = node.kind === "thread" ? (node.line ? "waits at " + node.line.replace(/^.*:/, "line ") : "waits for") : "held by";
+      svg.appendChild(label);
+    });
+    nodes.forEach(function (node, i) {
+      var p = at(i), group = document.createElementNS(ns, "g");
+      group.setAttribute("class", "wfg-" + node.kind);
+      var box = document.createElementNS(ns, node.kind === "thread" ? "ellipse" : "rect");
+      if (node.kind === "thread") {
+        box.setAttribute("cx", p.x); box.setAttribute("cy", p.y);
+        box.setAttribute("rx", 40); box.setAttribute("ry", 15);
+      } else {
+        box.setAttribute("x", p.x - 44); box.setAttribute("y", p.y - 13);
+        box.setAttribute("width", 88); box.setAttribute("height", 26); box.setAttribute("rx", 4);
+      }
+      group.appendChild(box);
+      var text = document.createElementNS(ns, "text");
+      text.setAttribute("x", p.x); text.setAttribute("y", p.y + 4);
+      text.textContent = node.text.length > 16 ? node.text.slice(0, 15) + "\u2026" : node.text;
+      var title = document.createElementNS(ns, "title");
+      title.textContent = node.text;
+      group.appendChild(text);
+      group.appendChild(title);
+      svg.appendChild(group);
+    });
+    var note = figure.querySelector(".timeline-note");
+    figure.insertBefore(svg, note ? note.nextSibling : null);
   }
 
   function follow(figure) {
