@@ -4,6 +4,7 @@ small limits, and waiting for a run while checking that the server keeps answeri
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,18 @@ def wait(client: httpx2.Client, run_id: str, timeout: float = 40) -> dict[str, A
 
 def run_code(client: httpx2.Client, code: str, **fields: Any) -> dict[str, Any]:
     return wait(client, submit(client, code, **fields)["id"])
+
+
+def assert_slices_nest(events: list[dict[str, Any]]) -> None:
+    """Perfetto's rule: the complete slices of one thread are disjoint or nested."""
+    by_thread: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for e in events:
+        if e["ph"] == "X":
+            by_thread[(e["pid"], e["tid"])].append((e["ts"], e["ts"] + e["dur"]))
+    for spans in by_thread.values():
+        open_ends: list[int] = []
+        for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+            while open_ends and open_ends[-1] <= start:
+                open_ends.pop()
+            assert not open_ends or end <= open_ends[-1], f"{start}-{end} overlaps"
+            open_ends.append(end)

@@ -16,7 +16,7 @@ from app.main import create_app
 from app.sandbox.execution import Job, Outcome, Sandbox
 from app.sandbox.limits import Limits
 from app.trace.events import tasks, wait_for_cycle, waits
-from tests.runner_support import run_code, runner_settings
+from tests.runner_support import assert_slices_nest, run_code, runner_settings
 
 INTERPRETERS = ["3.13", "3.13t"]
 
@@ -236,6 +236,7 @@ def test_the_perfetto_export_has_a_slice_per_wait_and_a_hand_off_arrow(tmp_path:
     started = [e for e in events if e.get("cat") == "thread-start"]
     assert [e["ph"] for e in started] == ["s", "f"]
     assert started[0]["tid"] == slices[0]["tid"] != started[1]["tid"]
+    assert_slices_nest(events)  # the waits and the states between them
 
 
 ASYNC_TASKS = """

@@ -15,7 +15,7 @@ from app.interpreters import Interpreter
 from app.main import create_app
 from app.sandbox.execution import Isolation, Job, Sandbox
 from app.settings import Settings
-from tests.runner_support import run_code, runner_settings
+from tests.runner_support import assert_slices_nest, run_code, runner_settings
 
 TWO_SPINNERS = """
 import threading, time
@@ -116,6 +116,10 @@ def test_the_trace_exports_to_the_chrome_trace_format(tmp_path: Path) -> None:
         counters = [e for e in events if e["ph"] == "C"]
         assert counters and all("on CPU" in e["args"] for e in counters)
         assert all(e["ts"] >= 0 for e in counters)
+        # Each thread's states as slices: under the GIL, the spinners run and wait for it.
+        states = {e["name"] for e in events if e.get("cat") == "state"}
+        assert {"running", "waiting for the GIL"} <= states, states
+        assert_slices_nest(events)
         stranger = TestClient(client.app)
         assert stranger.get(f"/api/runs/{run['id']}/trace.json").status_code == 404
 

@@ -17,7 +17,8 @@ from app.learners import SessionHold
 from app.runner import runs
 from app.runner.pool import QueueFull, RunPool, stop_run, submit
 from app.sandbox.execution import Isolation
-from app.trace.sampler import chrome_trace, unpack
+from app.trace.perfetto import chrome_trace
+from app.trace.sampler import unpack
 from app.web.deps import csrf_protect, get_course, get_db, get_hold
 from app.web.templating import render
 
