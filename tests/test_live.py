@@ -42,8 +42,11 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         yield test_client
 
 
-def watch(client: TestClient, run_id: str) -> list[dict[str, Any]]:
-    """Every message until the server closes the socket normally."""
+def watch(
+    client: TestClient, run_id: str, statuses: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every message until the server closes the socket normally; with `statuses`, the run's
+    status as the API gave it when each message arrived."""
     messages = []
     with client.websocket_connect(f"/ws/runs/{run_id}") as socket:
         while True:
@@ -52,6 +55,8 @@ def watch(client: TestClient, run_id: str) -> list[dict[str, Any]]:
             except WebSocketDisconnect as closed:
                 assert closed.code == 1000, closed
                 break
+            if statuses is not None:
+                statuses.append(client.get(f"/api/runs/{run_id}").json()["status"])
     return messages
 
 
@@ -61,11 +66,14 @@ def rows(messages: list[dict[str, Any]]) -> list[list[Any]]:
 
 def test_a_viewer_gets_samples_while_the_run_goes_on_then_its_status(client: TestClient) -> None:
     run = submit(client, TWO_THREADS, "3.13t")
-    messages = watch(client, run["id"])
+    statuses: list[str] = []
+    messages = watch(client, run["id"], statuses)
     assert messages[0]["type"] == "hello" and messages[0]["run"]["id"] == run["id"]
     assert messages[-1]["type"] == "status" and messages[-1]["run"]["status"] == "passed"
     batches = [m for m in messages if m["type"] == "trace"]
     assert len(batches) >= 5, "a one-second run comes in many batches, not one at the end"
+    live = [s for m, s in zip(messages, statuses, strict=True) if m["type"] == "trace"]
+    assert live.count("running") >= 5, f"batches must arrive while the run goes on: {live}"
     stored = client.get(f"/api/runs/{run['id']}/samples").json()
     assert rows(messages) == stored["samples"]  # no gap, no duplicate, same order
     seen = [t["tid"] for m in batches for t in m["threads"]]

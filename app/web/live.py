@@ -89,12 +89,16 @@ async def _follow(
                     await websocket.close(code=TOO_SLOW, reason="Too slow; reconnect to replay.")
                     return
             getting = asyncio.ensure_future(viewer.queue.get())
-            done, _ = await asyncio.wait({getting, closed}, timeout=CHECK_EVERY)
+            done, _ = await asyncio.wait(
+                {getting, closed}, timeout=CHECK_EVERY, return_when=asyncio.FIRST_COMPLETED
+            )
             if closed in done:
                 getting.cancel()
                 return
             if getting in done:
                 pending.append(getting.result())
+                while not viewer.queue.empty():  # and whatever else came meanwhile
+                    pending.append(viewer.queue.get_nowait())
                 continue
             getting.cancel()
             # Quiet: the run may have ended without a runner (cancelled while queued).
