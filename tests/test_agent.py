@@ -109,6 +109,8 @@ def test_a_bounded_queue_shows_the_producer_and_consumer_waits(
     assert any(w["waker"] == tids["consumer"] for w in puts)  # the consumer made room
     sleeps = [w for w in spans if w["kind"] == "sleep"]
     assert len(sleeps) == 6 and all(w["tid"] == tids["consumer"] for w in sleeps)
+    depths = [e[5] for e in events if e[0] == "Q" and e[4] == "main.py:3"]
+    assert depths and max(depths) == 2 and all(0 <= d <= 2 for d in depths), depths
     ends = {e[3]: e[4] for e in events if e[0] == "E"}
     assert ends == {tids["producer"]: "ok", tids["consumer"]: "ok"}
 

@@ -25,6 +25,9 @@ samples) and sends them to live viewers. Version 2 of the schema:
   loop's thread from `t` for `took_us` microseconds, then awaited `awaits` (one of
   `AWAIT_KINDS`) at the learner's `line`; `target` is the task it awaits (kind `task`), else 0.
 - `["F", t, pid, task, outcome]`: a task is done: `ok`, `cancelled` or the exception's name.
+- `["Q", t, pid, object, site, depth]`: a `queue.Queue`'s depth after a put or a get, at most
+  once a millisecond per queue but always when it becomes empty or full (the counter of queue
+  depth); `site` is where it was made.
 - `["X", t, pid]`: the process's interpreter exits normally.
 - `["D", t, pid, count]`: records the process dropped (its buffer was full, or the runner was
   behind).
@@ -48,7 +51,7 @@ from app import ROOT
 SCHEMA_VERSION = 2
 AGENT_DIR = ROOT / "app" / "trace" / "agent"
 MAX_EVENTS = 100_000  # per run; more are counted, not kept
-KINDS = frozenset("PTEBUKSFXD")
+KINDS = frozenset("PTEBUKSFQXD")
 WAIT_KINDS = (
     "lock", "rlock", "condition", "event", "semaphore", "barrier", "queue-get", "queue-put",
     "mp-queue-get", "mp-queue-put", "pipe", "join", "future", "sleep",

@@ -1,6 +1,6 @@
 """A run's trace in the Chrome Trace Event Format, which Perfetto and chrome://tracing open: the
 runner's samples and the tracing agent's events (`app/trace/events.py`) as names, slices,
-counters, flow arrows and async tracks."""
+counters (CPU share, queue depth), flow arrows and async tracks."""
 
 from __future__ import annotations
 
@@ -54,6 +54,18 @@ def chrome_trace(document: dict[str, Any]) -> dict[str, Any]:
                 "args": {"on CPU": cpu, "waiting for a CPU": runq},
             }
         )
+    for event in agent:
+        if event[0] == "Q":
+            _, at, pid, obj, site, depth = event[:6]
+            events.append(
+                {
+                    "ph": "C",
+                    "name": f"queue {site or obj} depth",
+                    "pid": _outer_pid(document, pid),
+                    "ts": round(at * 1000),
+                    "args": {"items": depth},
+                }
+            )
     last = max([row[0] for row in document["samples"]] + [e[1] for e in agent] + [0])
     for number, wait in enumerate(waits(agent)):
         tid = outer.get(wait["tid"])
@@ -83,6 +95,14 @@ def chrome_trace(document: dict[str, Any]) -> dict[str, Any]:
     for task in tasks(agent):
         events.extend(_task_track(task, outer, pids, last))
     return {"traceEvents": events, "displayTimeUnit": "ms"}
+
+
+def _outer_pid(document: dict[str, Any], pid: int) -> int:
+    """The runner's pid of the process that sees itself as `pid` (inside the sandbox)."""
+    for thread in document["threads"]:
+        if thread["pid"] == thread["tid"] and thread.get("ns_tid", thread["tid"]) == pid:
+            return int(thread["pid"])
+    return pid
 
 
 def _state(row: list[Any], gil: bool) -> str:

@@ -41,6 +41,7 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
     FLUSH_NS = 20_000_000  # buffered records wait at most this long (unless nothing happens)
     CAP = 2048  # records kept between flushes; beyond, they are counted as dropped
     LIMIT = 200_000  # records a process may write in all
+    DEPTH_NS = 1_000_000  # a queue's depth is recorded at most this often
     state = {"fd": -1, "buffer": [], "last": monotonic_ns(), "written": 0, "dropped": 0}
     guard = real_allocate()  # orders the buffer between threads of one process
     local = _thread._local()
@@ -399,6 +400,27 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
         patch_signal(queue.Queue, "put")
         patch_signal(queue.Queue, "get")
         patch_site(queue.Queue)
+
+        def depth(original):
+            """After a put or get, the queue's depth: at most once a millisecond per queue, but
+            always when it becomes empty or full."""
+
+            def counted(self, *args, **kwargs):
+                result = original(self, *args, **kwargs)
+                now, items = monotonic_ns(), self._qsize()
+                if (
+                    now - getattr(self, "_tl_depth_at", 0) > DEPTH_NS
+                    or items == 0
+                    or items == self.maxsize
+                ):
+                    self._tl_depth_at = now
+                    record("Q", now, os.getpid(), id(self), getattr(self, "_tl_site", ""), items)
+                return result
+
+            return counted
+
+        replace(queue.Queue, "put", depth)
+        replace(queue.Queue, "get", depth)
 
         class SimpleQueue(queue.SimpleQueue):
             """queue.SimpleQueue (written in C, so a subclass): the queue an idle
