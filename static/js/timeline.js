@@ -7,7 +7,7 @@
 (function () {
   "use strict";
 
-  var LANE = 16, GAP = 4, MAX_LANES = 40, AXIS = 18;
+  var LANE = 16, GAP = 4, MAX_LANES = 40, MAX_TASK_LANES = 8, AXIS = 18;
 
   // Room for lane names: up to 132 px, less on a narrow column.
   function labelWidth(width) { return Math.round(Math.min(132, Math.max(84, width * 0.26))); }
@@ -103,6 +103,26 @@
     return end;
   }
 
+  // A loop's tasks share lanes where they do not overlap in time, as Perfetto packs async
+  // slices: a task takes the first lane free by its start. At most MAX_TASK_LANES lanes per
+  // loop; beyond that, a task goes to the lane that frees first, and overlaps there.
+  function packTasks(tasks) {
+    var lanes = [];
+    tasks.slice().sort(function (a, b) { return a.start - b.start; }).forEach(function (task) {
+      var free = null;
+      lanes.forEach(function (lane) {
+        if (lane.until <= task.start && free === null) free = lane;
+      });
+      if (free === null && lanes.length >= MAX_TASK_LANES) {
+        free = lanes.reduce(function (a, b) { return a.until <= b.until ? a : b; });
+      }
+      if (free === null) lanes.push(free = { tasks: [], until: 0 });
+      free.tasks.push(task);
+      free.until = Math.max(free.until, task.end === null ? Infinity : task.end);
+    });
+    return lanes.map(function (lane) { return lane.tasks; });
+  }
+
   // The lanes, in order: each process's threads (main thread first), and after the thread that
   // runs an event loop, that loop's tasks.
   function lanes(trace, agent) {
@@ -123,8 +143,9 @@
       var pid = t.ns_tid || t.pid;
       var label = t.pid === t.tid ? "pid " + pid + " " + (agent.how[pid] || named || "main") : "  " + (named || "thread " + counts[t.pid]);
       out.push({ thread: t, label: label });
-      (tasksOf[t.ns_tid || t.tid] || []).forEach(function (task) {
-        out.push({ task: task, label: "    \u21b3 " + task.name });
+      packTasks(tasksOf[t.ns_tid || t.tid] || []).forEach(function (group) {
+        var more = group.length > 1 ? " +" + (group.length - 1) : "";
+        out.push({ tasks: group, label: "    \u21b3 " + group[0].name + more });
       });
     });
     return { lanes: out.slice(0, MAX_LANES), hidden: Math.max(0, out.length - MAX_LANES), byInner: byInner };
@@ -356,25 +377,27 @@
     });
     var taskCount = 0;
     all.forEach(function (l, i) {
-      if (!l.task) return;
-      taskCount += 1;
-      var task = l.task, y = i * (LANE + GAP);
-      task.steps.forEach(function (step, n) {
-        var next = task.steps[n + 1] || (task.end === null ? true : null);
-        if (step.end >= view.from && step.start <= view.to) {
-          var left = clipX(step.start), right = clipX(step.end);
-          g.fillStyle = cpu;
-          g.fillRect(left, y, Math.max(1, right - left), LANE);
-          spans.push({ left: left, right: Math.max(left + 2, right), top: y, text: describeStep(task, step, null, end) });
-        }
-        if (next && step.awaits !== "done" && step.awaits !== "ready") {
-          var resumed = next === true ? end : next.start;
-          if (resumed < view.from || step.end > view.to) return;
-          var a = clipX(step.end), b = clipX(resumed);
-          g.fillStyle = colour(WAIT_COLOUR[step.awaits] || "--muted");
-          g.fillRect(a, y + LANE * 0.3, Math.max(1, b - a), LANE * 0.3);
-          spans.push({ left: a, right: Math.max(a + 2, b), top: y, text: describeStep(task, step, next, end) });
-        }
+      if (!l.tasks) return;
+      var y = i * (LANE + GAP);
+      l.tasks.forEach(function (task) {
+        taskCount += 1;
+        task.steps.forEach(function (step, n) {
+          var next = task.steps[n + 1] || (task.end === null ? true : null);
+          if (step.end >= view.from && step.start <= view.to) {
+            var left = clipX(step.start), right = clipX(step.end);
+            g.fillStyle = cpu;
+            g.fillRect(left, y, Math.max(1, right - left), LANE);
+            spans.push({ left: left, right: Math.max(left + 2, right), top: y, text: describeStep(task, step, null, end) });
+          }
+          if (next && step.awaits !== "done" && step.awaits !== "ready") {
+            var resumed = next === true ? end : next.start;
+            if (resumed < view.from || step.end > view.to) return;
+            var a = clipX(step.end), b = clipX(resumed);
+            g.fillStyle = colour(WAIT_COLOUR[step.awaits] || "--muted");
+            g.fillRect(a, y + LANE * 0.3, Math.max(1, b - a), LANE * 0.3);
+            spans.push({ left: a, right: Math.max(a + 2, b), top: y, text: describeStep(task, step, next, end) });
+          }
+        });
       });
     });
     g.restore();
@@ -413,7 +436,13 @@
     var first = seconds(view.from), last = seconds(view.to);
     g.fillText(first, LABEL, height - 3);
     g.fillText(last, width - 8 - g.measureText(last).width, height - 3);
-    if (laid.hidden) g.fillText("+" + laid.hidden + " more lanes (see the Perfetto trace)", 0, height - 3);
+    var more = figure.querySelector(".timeline-more");
+    if (laid.hidden && !more) {
+      more = document.createElement("p");
+      more.className = "timeline-more";
+      canvas.insertAdjacentElement("afterend", more);
+    }
+    if (more) more.textContent = laid.hidden ? laid.hidden + " more lanes are not drawn; the Perfetto trace has them all." : "";
     figure.setAttribute("data-drawn", String(all.filter(function (l) { return l.thread; }).length));
   }
 
