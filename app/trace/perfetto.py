@@ -61,13 +61,14 @@ def chrome_trace(document: dict[str, Any]) -> dict[str, Any]:
                 {
                     "ph": "C",
                     "name": f"queue {site or obj} depth",
-                    "pid": _outer_pid(document, pid),
+                    "pid": outer.get(pid, pid),  # a main thread's id is its process's
                     "ts": round(at * 1000),
                     "args": {"items": depth},
                 }
             )
     last = max([row[0] for row in document["samples"]] + [e[1] for e in agent] + [0])
-    for number, wait in enumerate(waits(agent)):
+    spans = waits(agent)
+    for number, wait in enumerate(spans):
         tid = outer.get(wait["tid"])
         if tid is None:
             continue  # a thread too short-lived for the samples to see
@@ -90,19 +91,11 @@ def chrome_trace(document: dict[str, Any]) -> dict[str, Any]:
             flow = {"name": "wakes", "cat": "hand-off", "id": number, "ts": round(end * 1000)}
             events.append({"ph": "s", **flow, "pid": pids[waker], "tid": waker})
             events.append({"ph": "f", "bp": "e", **flow, **where})
-    events.extend(_state_slices(document, outer, last))
+    events.extend(_state_slices(document, spans, outer, last))
     events.extend(_start_arrows(agent, outer, pids))
     for task in tasks(agent):
         events.extend(_task_track(task, outer, pids, last))
     return {"traceEvents": events, "displayTimeUnit": "ms"}
-
-
-def _outer_pid(document: dict[str, Any], pid: int) -> int:
-    """The runner's pid of the process that sees itself as `pid` (inside the sandbox)."""
-    for thread in document["threads"]:
-        if thread["pid"] == thread["tid"] and thread.get("ns_tid", thread["tid"]) == pid:
-            return int(thread["pid"])
-    return pid
 
 
 def _state(row: list[Any], gil: bool) -> str:
@@ -116,7 +109,7 @@ def _state(row: list[Any], gil: bool) -> str:
 
 
 def _state_slices(
-    document: dict[str, Any], outer: dict[int, int], last: float
+    document: dict[str, Any], waited: list[dict[str, Any]], outer: dict[int, int], last: float
 ) -> list[dict[str, Any]]:
     """One slice per stretch of a thread in one state outside its traced waits, from the samples:
     running, runnable, waiting for the GIL (with the GIL on, asleep in a futex), on I/O, or
@@ -127,7 +120,7 @@ def _state_slices(
     gil = {t["pid"]: gil_of.get(t.get("ns_tid", t["tid"]), False) for t in threads.values()
            if t["pid"] == t["tid"]}  # fmt: skip
     blocked: dict[int, list[tuple[float, float]]] = {}
-    for wait in waits(agent):
+    for wait in waited:
         tid = outer.get(wait["tid"])
         if tid is not None:
             end = wait["end"] if wait["end"] is not None else last
