@@ -243,13 +243,7 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
                     self._tl_owner = get_ident()
                 return got
 
-            def __enter__(self):  # acquire() with no arguments, written out: one call less
-                if self._lock.acquire(False):
-                    self._tl_owner = get_ident()
-                    return True
-                got = _blocking_lock(self, -1)
-                self._tl_owner = get_ident()
-                return got
+            __enter__ = acquire
 
             def release(self):
                 self._tl_owner = 0
@@ -292,10 +286,7 @@ def _install(path):  # one closure keeps the agent's state out of the learner's 
                     return False
                 return _blocking_rlock(self, timeout)
 
-            def __enter__(self):
-                if self._lock.acquire(False):
-                    return True
-                return _blocking_rlock(self, -1)
+            __enter__ = acquire
 
             def release(self):
                 self._lock.release()
