@@ -189,22 +189,25 @@
     return view;
   }
 
+  // Show `width` ms from `from`, kept inside the run; the whole run once it would all fit.
+  function show(figure, from, width) {
+    var end = figure.end || 1;
+    from = Math.max(0, Math.min(end - width, from));
+    figure.view = width >= end ? null : { from: from, to: from + width, following: from + width >= end - 1e-6 };
+    draw(figure);
+  }
+
   function zoom(figure, factor, atFraction) {
     var end = figure.end || 1, view = visible(figure, end);
     var width = view.to - view.from, centre = view.from + width * atFraction;
     var next = Math.min(end, Math.max(1, width * factor));
-    var from = Math.max(0, Math.min(end - next, centre - next * atFraction));
-    figure.view = next >= end ? null : { from: from, to: from + next, following: from + next >= end - 1e-6 };
-    draw(figure);
+    show(figure, centre - next * atFraction, next);
   }
 
   function pan(figure, fraction) {
-    var end = figure.end || 1, view = visible(figure, end);
+    var view = visible(figure, figure.end || 1);
     if (!figure.view) return;
-    var width = view.to - view.from;
-    var from = Math.max(0, Math.min(end - width, view.from + width * fraction));
-    figure.view = { from: from, to: from + width, following: from + width >= end - 1e-6 };
-    draw(figure);
+    show(figure, view.from + (view.to - view.from) * fraction, view.to - view.from);
   }
 
   function controls(figure, canvas) {
@@ -244,9 +247,7 @@
       if (!dragging || !figure.view) return;
       var box = canvas.getBoundingClientRect(), width = figure.view.to - figure.view.from;
       var shift = -(event.clientX - dragging.x) / (box.width - figure.label - 8) * width;
-      var from = Math.max(0, Math.min((figure.end || 1) - width, dragging.from + shift));
-      figure.view = { from: from, to: from + width, following: from + width >= (figure.end || 1) - 1e-6 };
-      draw(figure);
+      show(figure, dragging.from + shift, width);
     });
     canvas.addEventListener("pointerup", function () { dragging = null; });
     canvas.addEventListener("dblclick", function () { figure.view = null; draw(figure); });
