@@ -1,5 +1,5 @@
-"""The `threadline` command: serve the site, check the content, run code in the sandbox,
-migrate the database."""
+"""The `threadline` command: serve the site, run a runner node, check the content, run code in
+the sandbox, migrate the database."""
 
 from __future__ import annotations
 
@@ -27,6 +27,43 @@ def serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )
+    return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    """A runner node: take runs from the broker and run them here, until SIGTERM."""
+    import asyncio
+
+    from app.content.course import load_course
+    from app.db.engine import make_engine, make_sessionmaker
+    from app.db.migrate import upgrade
+    from app.main import find_learner_runtime
+    from app.runner.pool import Context
+    from app.runner.worker import Node
+    from app.sandbox.execution import Sandbox
+
+    settings = Settings()
+    level = settings.log_level.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not settings.broker_url:
+        print("threadline worker needs THREADLINE_BROKER_URL (redis://...)", file=sys.stderr)
+        return 2
+    if not settings.database_url:
+        print("threadline worker needs THREADLINE_DATABASE_URL (PostgreSQL)", file=sys.stderr)
+        return 2
+    if args.capacity:
+        settings.runner_workers = args.capacity
+    interpreters, _, isolation = find_learner_runtime(settings)
+    if settings.require_sandbox and not isolation.complete:
+        print(f"refusing to run learner code: {isolation.refusal()}", file=sys.stderr)
+        return 1
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    course = load_course(settings.lessons_dir, settings.exercises_dir)
+    sandbox = Sandbox(isolation, settings.data_dir / "runs")
+    context = Context(settings, make_sessionmaker(engine), course, interpreters, sandbox)
+    asyncio.run(Node(context, isolation).serve())
+    engine.dispose()
     return 0
 
 
@@ -130,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", help="address to bind (default: THREADLINE_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: THREADLINE_PORT or 8000)")
     p.set_defaults(handler=serve)
+
+    p = commands.add_parser("worker", help="run a runner node of a cluster (needs Redis)")
+    p.add_argument("--capacity", type=int, help="runs at once (default: THREADLINE_RUNNER_WORKERS)")
+    p.set_defaults(handler=worker)
 
     p = commands.add_parser("check", help="validate every lesson and exercise")
     p.add_argument("--lessons", help="lessons directory (default: THREADLINE_LESSONS_DIR)")

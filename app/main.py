@@ -13,7 +13,9 @@ from app import ROOT
 from app.content.course import load_course
 from app.db.engine import make_engine, make_sessionmaker
 from app.db.migrate import upgrade
+from app.interpreters import Interpreter
 from app.interpreters import load as load_interpreters
+from app.runner.cluster import ClusterRunner
 from app.runner.pool import RunPool
 from app.runner.runs import recover as recover_runs
 from app.sandbox.execution import Isolation, Sandbox
@@ -27,8 +29,8 @@ from app.web.templating import make_templates
 log = logging.getLogger("threadline")
 
 
-def start_runner(app: FastAPI, settings: Settings) -> None:
-    """Find the interpreters and the isolation layers, and start the embedded run pool."""
+def find_learner_runtime(settings: Settings) -> tuple[dict[str, Interpreter], list[str], Isolation]:
+    """The interpreters and the isolation layers of this machine, logged for its admin."""
     interpreters, problems = load_interpreters(settings.resolved_interpreters_file)
     for problem in problems:
         log.error("learner interpreter unusable: %s", problem)
@@ -56,6 +58,12 @@ def start_runner(app: FastAPI, settings: Settings) -> None:
             isolation.summary(),
             "; ".join(isolation.problems),
         )
+    return interpreters, problems, isolation
+
+
+def start_runner(app: FastAPI, settings: Settings) -> None:
+    """Find the interpreters and the isolation layers, and start the embedded run pool."""
+    interpreters, problems, isolation = find_learner_runtime(settings)
     sandbox = Sandbox(isolation, settings.data_dir / "runs")
     with app.state.sessions() as db:
         lost = recover_runs(db)
@@ -63,10 +71,9 @@ def start_runner(app: FastAPI, settings: Settings) -> None:
         log.warning("%d run(s) left unfinished by the last server were ended as errors", lost)
     pool = RunPool(settings, app.state.sessions, app.state.course, interpreters, sandbox)
     pool.start()
-    app.state.interpreters = interpreters
     app.state.interpreter_problems = problems
     app.state.isolation = isolation
-    app.state.pool = pool
+    app.state.runner = pool
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -79,7 +86,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         upgrade(engine)
-        start_runner(app, settings)
+        cluster = None
+        if settings.broker_url:  # a web replica: runs go to the runner nodes through Redis
+            cluster = ClusterRunner(settings, app.state.sessions)
+            await cluster.start()
+            app.state.interpreter_problems = []
+            app.state.isolation = None  # each runner node enforces its own
+            app.state.runner = cluster
+        else:
+            start_runner(app, settings)
         log.info(
             "Threadline ready: %d of %d lessons written, %d exercises, database %s",
             len(course.lessons),
@@ -88,7 +103,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine.url.render_as_string(hide_password=True),
         )
         yield
-        app.state.pool.stop()
+        if cluster is not None:
+            await cluster.stop()
+        else:
+            app.state.runner.stop()
         engine.dispose()
 
     app = FastAPI(

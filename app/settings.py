@@ -73,6 +73,30 @@ class Settings(BaseSettings):
     queue_max: int = Field(
         default=32, ge=1, description="Runs waiting at most; more are refused with 429."
     )
+    broker_url: str | None = Field(
+        default=None,
+        description="Redis URL (redis://host:6379/0) of the run queue shared by several web "
+        "replicas and runner nodes; empty means the embedded in-process runner.",
+    )
+    worker_id: str | None = Field(
+        default=None,
+        description="Name a runner node announces itself with; empty means host name and pid.",
+    )
+    heartbeat_seconds: float = Field(
+        default=2, gt=0, description="How often a runner node announces itself to the broker."
+    )
+    visibility_seconds: float = Field(
+        default=15,
+        gt=0,
+        description="A queued run held this long by a runner node that stopped announcing "
+        "itself is taken back: retried once, then ended as lost.",
+    )
+    event_stream_max: int = Field(
+        default=5000, ge=100, description="Live messages kept in each run's event stream."
+    )
+    event_stream_keep_seconds: int = Field(
+        default=3600, ge=10, description="How long a finished run's event stream is kept."
+    )
     max_code_kib: int = Field(default=64, ge=1, description="Largest code accepted, in KiB.")
     run_wall_seconds: float = Field(default=10, gt=0, description="Wall time of a plain run.")
     grade_wall_seconds: float = Field(default=30, gt=0, description="Wall time of a grading.")

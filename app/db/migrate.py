@@ -6,9 +6,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x7468726C  # a PostgreSQL advisory lock: replicas starting together take turns
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -22,6 +23,8 @@ def upgrade(engine: Engine) -> None:
     """Apply every migration not yet applied; a no-op on an up-to-date database."""
     config = alembic_config(engine)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # released when the transaction ends
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

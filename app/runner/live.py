@@ -18,7 +18,13 @@ The messages a viewer receives (JSON objects; `version` is that of the trace for
 - `{"type": "status", "run": {...}}` last, once the run is final; then the socket closes
   normally (1000);
 - `{"type": "dropped", "reason": "..."}` before the server closes a viewer that fell behind
-  (code 4008); reconnecting replays the run from its start.
+  (code 4008);
+- `{"type": "restart", "id": "...", "reason": "..."}` when the run starts again from scratch
+  on another runner node (its first one was lost): the viewer forgets what it had.
+
+Each trace message has an `id` (see `cursor`); a viewer that reconnects with `?after=<id>`
+of the last one it got resumes after it, on any web replica. A socket the server closes with
+1013 (the broker is away) should be reconnected the same way after a pause.
 """
 
 from __future__ import annotations
@@ -30,6 +36,29 @@ from typing import Any
 
 VIEWER_BACKLOG = 512  # batches a viewer may fall behind by (about 25 s of a busy run)
 SLOW_VIEWER = "This viewer fell too far behind the run and was dropped; reconnect to replay it."
+
+
+@dataclass
+class Counts:
+    """Threads, samples and events published so far in a run (its cursor's second part)."""
+
+    threads: int = 0
+    samples: int = 0
+    events: int = 0
+
+    def add(self, batch: dict[str, Any]) -> Counts:
+        self.threads += len(batch.get("threads", ()))
+        self.samples += len(batch.get("samples", ()))
+        self.events += len(batch.get("events", ()))
+        return self
+
+
+def cursor(position: object, counts: Counts) -> str:
+    """A trace message's `id`: where the runner is (a batch number here, a Redis stream entry
+    id in a cluster) and how much of the trace came before, so that a viewer reconnecting
+    with `?after=<id>` resumes from the runner, or from the stored trace once the run is
+    final, with nothing missed and nothing twice."""
+    return f"{position}:{counts.threads}.{counts.samples}.{counts.events}"
 
 
 @dataclass(eq=False)
@@ -63,10 +92,12 @@ class Feed:
     batches: list[dict[str, Any]] = field(default_factory=list)
     viewers: set[Viewer] = field(default_factory=set)
     final: dict[str, Any] | None = None
+    counts: Counts = field(default_factory=lambda: Counts())
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def publish(self, batch: dict[str, Any]) -> None:
         with self.lock:
+            batch = batch | {"id": cursor(len(self.batches) + 1, self.counts.add(batch))}
             self.batches.append(batch)
             for viewer in self.viewers:
                 viewer.offer(batch)

@@ -4,11 +4,14 @@ them in the sandbox, inside the server process. (A broker-backed queue can take 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import socket
 import threading
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +26,8 @@ from app.settings import Settings
 log = logging.getLogger("threadline.runner")
 
 _STOP = ""
+QUIET_SECONDS = 1.0  # a viewer's runner reports a quiet second, for a look at the database
+Message = dict[str, Any]
 SHUTTING_DOWN = "The server is shutting down; please run it again."
 
 
@@ -37,6 +42,7 @@ class Active:
     cancel: threading.Event
     status: str = "cancelled"
     reason: str = "Cancelled."
+    handed_back: bool = False  # stopped to be run again elsewhere, not to be finished
 
 
 class RunPool:
@@ -57,6 +63,7 @@ class RunPool:
         self.name = f"{socket.gethostname()}/embedded"
         self.stopping = False
         self.live = LiveRuns()
+        self.context = Context(settings, sessions, course, interpreters, sandbox)
 
     def start(self) -> None:
         for i in range(self.settings.runner_workers):
@@ -89,7 +96,7 @@ class RunPool:
             wait = self.settings.grade_wall_seconds * self.queue.qsize()
             raise QueueFull(max(1, int(wait / self.settings.runner_workers))) from None
 
-    def cancel(self, run_id: str, reason: str = "Cancelled.") -> None:
+    def cancel(self, run_id: str, reason: str = "Cancelled.", worker: str | None = None) -> None:
         """Stop a running run; a queued one is ended in the database by the caller."""
         with self.lock:
             active = self.active.get(run_id)
@@ -129,59 +136,164 @@ class RunPool:
         with self.lock:
             stopping = self.stopping
             self.active[run_id] = active
-        with self.sessions() as db:
-            if stopping:  # still queued when the server began to stop: never started
+        if stopping:  # still queued when the server began to stop: never started
+            with self.sessions() as db:
                 runs.end(db, run_id, "error", SHUTTING_DOWN)
-                return
-            run = runs.start(db, run_id, self.name)
-            if run is None:
-                return  # cancelled while it waited
-            interpreter = self.interpreters.get(run.interpreter)
-            if interpreter is None:
-                runs.end(db, run_id, "error", f"Interpreter {run.interpreter} is gone.")
-                return
-            exercise = self.course.exercises.get(run.exercise_id or "")
-            overrides = exercise.limits if exercise else {}
-            job = Job(
-                mode=run.mode,
-                code=run.code,
-                interpreter=interpreter,
-                limits=self.settings.limits(run.mode, overrides),
-                tests=(exercise.path / "tests").resolve() if exercise else None,
-            )
+            return
+        execute(self.context, self.name, run_id, active, self.live.feed(run_id).publish)
+
+    # --- the runner interface the web tier uses (the cluster's is app.runner.cluster) -----
+
+    @property
+    def interpreter_list(self) -> dict[str, Interpreter]:
+        return self.interpreters
+
+    def workers(self) -> list[dict[str, Any]]:
+        """This server as the one runner node, in the shape of a cluster node's heartbeat."""
+        isolation = self.sandbox.isolation
+        with self.lock:
+            held = sorted(self.active)
+        return [
+            {
+                "id": self.name,
+                "interpreters": [i.public() for i in self.interpreters.values()],
+                "capacity": self.settings.runner_workers,
+                "in_flight": len(held),
+                "runs": held,
+                "stopping": self.stopping,
+                "isolation": {
+                    "layers": isolation.layers,
+                    "complete": isolation.complete,
+                    "missing": isolation.problems,
+                },
+            }
+        ]
+
+    def submit_batch(self, run_ids: list[str]) -> None:
+        """Queue the runs of one batch; QueueFull when there is no room for all of them."""
+        if self.queue.maxsize - self.depth < len(run_ids):
+            raise QueueFull(max(1, int(self.settings.grade_wall_seconds)))
+        for run_id in run_ids:
+            self.submit(run_id)
+
+    async def watch(self, run_id: str, after: str) -> AsyncGenerator[Message | None, None]:
+        """The run's live messages after batch number `after` (from a cursor; empty for its
+        start), and None whenever a second passes quietly; the caller stops at a status or
+        dropped message."""
         feed = self.live.feed(run_id)
-        outcome: Outcome = self.sandbox.run(job, active.cancel, feed.publish)
+        viewer, backlog = feed.subscribe(asyncio.get_running_loop())
+        try:
+            seen = int(after) if after.isdigit() else 0
+            for message in backlog[seen:]:
+                yield message
+            while True:
+                try:
+                    yield await asyncio.wait_for(viewer.queue.get(), QUIET_SECONDS)
+                except TimeoutError:
+                    yield None
+        finally:
+            feed.unsubscribe(viewer)
+            self.live.release(feed)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What executing a run needs, on whichever node executes it."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    course: Course
+    interpreters: dict[str, Interpreter]
+    sandbox: Sandbox
+
+
+def execute(
+    ctx: Context,
+    worker: str,
+    run_id: str,
+    active: Active,
+    publish: Callable[[dict[str, Any]], None],
+) -> bool:
+    """Claim the queued run, run it in the sandbox and store its outcome. False if the run
+    was no longer queued (cancelled or taken meanwhile); a run handed back is queued again."""
+    with ctx.sessions() as db:
+        run = runs.start(db, run_id, worker)
+        if run is None:
+            return False
+        interpreter = ctx.interpreters.get(run.interpreter)
+        if interpreter is None:
+            runs.end(db, run_id, "error", f"Interpreter {run.interpreter} is gone.")
+            return True
+        exercise = ctx.course.exercises.get(run.exercise_id or "")
+        overrides = exercise.limits if exercise else {}
+        job = Job(
+            mode=run.mode,
+            code=run.code,
+            interpreter=interpreter,
+            limits=ctx.settings.limits(run.mode, overrides),
+            tests=(exercise.path / "tests").resolve() if exercise else None,
+        )
+    outcome: Outcome = ctx.sandbox.run(job, active.cancel, publish)
+    with ctx.sessions() as db:
+        if active.handed_back:
+            runs.requeue(db, run_id)
+            return True
         if outcome.status == "cancelled":
             outcome.status, outcome.reason = active.status, active.reason
-        with self.sessions() as db:
-            runs.finish(db, run_id, outcome, interpreter.gil_enabled)
-        log.info("run %s: %s in %.0f ms", run_id, outcome.status, outcome.duration_ms)
+        runs.finish(db, run_id, outcome, interpreter.gil_enabled)
+    log.info("run %s: %s in %.0f ms on %s", run_id, outcome.status, outcome.duration_ms, worker)
+    return True
 
 
-def stop_run(db: Session, pool: RunPool, run_id: str, reason: str = "Cancelled.") -> None:
+class Runner(Protocol):
+    """Where runs go: the embedded pool, or the broker of a cluster (app.runner.cluster)."""
+
+    settings: Settings
+
+    @property
+    def interpreter_list(self) -> dict[str, Interpreter]: ...
+
+    def workers(self) -> list[dict[str, Any]]: ...
+
+    def submit_batch(self, run_ids: list[str]) -> None: ...
+
+    def cancel(self, run_id: str, reason: str = ..., worker: str | None = None) -> None: ...
+
+    def announce(self, run_id: str) -> None: ...
+
+    def watch(self, run_id: str, after: str) -> AsyncGenerator[Message | None, None]: ...
+
+
+def stop_run(db: Session, runner: Runner, run_id: str, reason: str = "Cancelled.") -> None:
     """Cancel a run wherever it is: a running one is killed, a queued one is ended here."""
-    pool.cancel(run_id, reason)
+    run = db.get(Run, run_id)
+    runner.cancel(run_id, reason, run.worker if run is not None else None)
     if runs.end(db, run_id, "cancelled", reason):
-        pool.announce(run_id)
+        runner.announce(run_id)
 
 
-def submit(db: Session, pool: RunPool, learner_id: int, batch: list[runs.Submission]) -> list[str]:
+def submit(db: Session, runner: Runner, learner_id: int, batch: list[runs.Submission]) -> list[str]:
     """Queue a batch of runs for a learner (one, or one per interpreter for a comparison).
 
-    A learner has one batch in flight: a new one cancels what the last one left running.
-    Raises QueueFull when the queue has no room for the whole batch.
+    A learner has one batch in flight: a new one cancels what the last one left running. The
+    learner's row is locked while the batch replaces the last one (on PostgreSQL), so that this
+    holds when two replicas take two submissions of one learner at once.
+    Raises QueueFull when the queue has no room for the whole batch, BrokerDown when the queue
+    cannot be reached.
     """
-    if pool.queue.maxsize - pool.depth < len(batch):
-        raise QueueFull(max(1, int(pool.settings.grade_wall_seconds)))
-    learner = db.get(Learner, learner_id)
+    learner = db.get(Learner, learner_id, with_for_update=True)
     assert learner is not None
-    for old in runs.active_of(db, learner):
-        stop_run(db, pool, old, "Replaced by a newer run.")
-    ids = [runs.create(db, learner, submission).id for submission in batch]
-    for run_id in ids:
-        try:
-            pool.submit(run_id)
-        except QueueFull:
-            runs.end(db, run_id, "error", "The queue filled up; please try again.")
-            raise
+    replaced = runs.replace_active(db, learner, "Replaced by a newer run.")
+    ids = [runs.create(db, learner, submission, commit=False).id for submission in batch]
+    db.commit()
+    for old, worker in replaced:
+        runner.cancel(old, "Replaced by a newer run.", worker)
+        runner.announce(old)
+    try:
+        runner.submit_batch(ids)
+    except Exception as e:
+        why = "The queue filled up; please try again." if isinstance(e, QueueFull) else str(e)
+        for run_id in ids:
+            runs.end(db, run_id, "error", why)
+        raise
     return ids

@@ -67,7 +67,7 @@ def validate(
         raise RunRefused("grading needs an exercise")
 
 
-def create(db: Session, learner: Learner, submission: Submission) -> Run:
+def create(db: Session, learner: Learner, submission: Submission, commit: bool = True) -> Run:
     run = Run(
         learner_id=learner.id,
         exercise_id=submission.exercise,
@@ -84,7 +84,10 @@ def create(db: Session, learner: Learner, submission: Submission) -> Run:
         result.updated_at = utcnow()
         if submission.mode == "grade":
             result.attempts += 1
-    db.commit()
+    if commit:
+        db.commit()
+    else:
+        db.flush()
     return run
 
 
@@ -100,6 +103,32 @@ def active_of(db: Session, learner: Learner) -> list[str]:
     return list(
         db.scalars(select(Run.id).where(Run.learner_id == learner.id, Run.status.in_(ACTIVE)))
     )
+
+
+def replace_active(db: Session, learner: Learner, reason: str) -> list[tuple[str, str | None]]:
+    """End the learner's queued and running runs as cancelled, in the caller's transaction;
+    the (id, worker) of each, for the runner to stop."""
+    found = db.execute(
+        select(Run.id, Run.worker).where(Run.learner_id == learner.id, Run.status.in_(ACTIVE))
+    ).all()
+    if found:
+        db.execute(
+            update(Run)
+            .where(Run.id.in_([run_id for run_id, _ in found]), Run.status.in_(ACTIVE))
+            .values(status="cancelled", reason=reason, finished_at=utcnow())
+        )
+    return [(run_id, worker) for run_id, worker in found]
+
+
+def requeue(db: Session, run_id: str) -> bool:
+    """A running run handed back or taken from a lost node: queued again, to start afresh."""
+    requeued = db.execute(
+        update(Run)
+        .where(Run.id == run_id, Run.status == "running")
+        .values(status="queued", started_at=None, worker=None)
+    )
+    db.commit()
+    return bool(requeued.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def start(db: Session, run_id: str, worker: str) -> Run | None:

@@ -35,7 +35,7 @@ def exercise_page(
             "lesson": course.lessons.get(exercise.lesson_id),
             "result": result,
             "code": result.last_code if result and result.last_code else exercise.starter,
-            "interpreters": request.app.state.interpreters,
+            "interpreters": request.app.state.runner.interpreter_list,
             "isolation": request.app.state.isolation,
             "runs_refused": request.app.state.settings.require_sandbox,
         },

@@ -47,7 +47,7 @@ def lesson_page(
             "exercises": course.exercises_of(lesson),
             "standing": progress,
             "state": progress.lesson_state(lesson.id),
-            "interpreters": request.app.state.interpreters,
+            "interpreters": request.app.state.runner.interpreter_list,
         },
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncGenerator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,15 +16,15 @@ from starlette.concurrency import run_in_threadpool
 from app.db.models import Run
 from app.learners import resume
 from app.runner import runs
-from app.runner.live import Viewer
-from app.runner.pool import RunPool
+from app.runner.broker import BrokerDown
+from app.runner.pool import Runner
 from app.trace.sampler import TRACE_VERSION, unpack
 from app.web.cookies import COOKIE_NAME
 
 router = APIRouter()
 
-CHECK_EVERY = 1.0  # seconds: how often a quiet viewer looks whether its run ended elsewhere
 NO_SUCH_RUN = 4404
+TRY_AGAIN = 1013
 TOO_SLOW = 4008
 
 
@@ -39,76 +40,85 @@ async def watch_run(websocket: WebSocket, run_id: str) -> None:
     if run is None:
         await websocket.close(code=NO_SUCH_RUN, reason=f"There is no run '{run_id}'.")
         return
+    position, sent = Sent.resume(websocket.query_params.get("after", ""))
     await websocket.send_json({"type": "hello", "version": TRACE_VERSION, "run": run})
     with contextlib.suppress(WebSocketDisconnect):
         if run["final"]:
-            await _replay(websocket, run_id, Sent())
+            await _replay(websocket, run_id, sent)
             await websocket.close()
             return
-        pool: RunPool = websocket.app.state.pool
-        feed = pool.live.feed(run_id)
-        viewer, backlog = feed.subscribe(asyncio.get_running_loop())
+        runner: Runner = websocket.app.state.runner
         try:
-            await _follow(websocket, run_id, viewer, backlog)
-        finally:
-            feed.unsubscribe(viewer)
-            pool.live.release(feed)
+            await _follow(websocket, run_id, runner.watch(run_id, position), sent)
+        except BrokerDown:
+            await websocket.close(code=TRY_AGAIN, reason="The run queue is away; reconnecting.")
 
 
 class Sent:
-    """What a viewer has been sent, so that a replay after live batches repeats nothing."""
+    """What a viewer has been sent, so that a replay after live batches repeats nothing: how
+    many threads, samples and events, the count part of each message's cursor."""
 
-    def __init__(self) -> None:
-        self.threads: set[int] = set()
-        self.samples = 0
-        self.events = 0
+    def __init__(self, threads: int = 0, samples: int = 0, events: int = 0) -> None:
+        self.threads, self.samples, self.events = threads, samples, events
+
+    @classmethod
+    def resume(cls, cursor: str) -> tuple[str, Sent]:
+        """The runner's position and the counts in a cursor (`after=`) a viewer sends back;
+        an empty or malformed one means the start of the run."""
+        position, _, counts = cursor.rpartition(":")
+        try:
+            threads, samples, events = (int(n) for n in counts.split("."))
+        except ValueError:
+            return "", cls()
+        if min(threads, samples, events) < 0 or not position:
+            return "", cls()
+        return position, cls(threads, samples, events)
 
     def note(self, message: dict[str, Any]) -> None:
-        if message["type"] == "trace":
-            self.threads.update(t["tid"] for t in message["threads"])
-            self.samples += len(message["samples"])
-            self.events += len(message["events"])
+        if message["type"] == "restart":  # the run starts again on another runner node
+            self.threads = self.samples = self.events = 0
+        elif message["type"] == "trace":
+            self.threads += len(message.get("threads", ()))
+            self.samples += len(message.get("samples", ()))
+            self.events += len(message.get("events", ()))
 
 
 async def _follow(
-    websocket: WebSocket, run_id: str, viewer: Viewer, backlog: list[dict[str, Any]]
+    websocket: WebSocket,
+    run_id: str,
+    messages: AsyncGenerator[dict[str, Any] | None, None],
+    sent: Sent,
 ) -> None:
-    sent = Sent()
-    pending = list(backlog)
     closed = asyncio.ensure_future(_closed_by_viewer(websocket))
     try:
         while True:
-            while pending:
-                message = pending.pop(0)
-                await websocket.send_json(message)
-                sent.note(message)
-                if message["type"] == "status":
-                    await websocket.close()
-                    return
-                if message["type"] == "dropped":
-                    await websocket.close(code=TOO_SLOW, reason="Too slow; reconnect to replay.")
-                    return
-            getting = asyncio.ensure_future(viewer.queue.get())
-            done, _ = await asyncio.wait(
-                {getting, closed}, timeout=CHECK_EVERY, return_when=asyncio.FIRST_COMPLETED
-            )
+            getting = asyncio.ensure_future(anext(messages))
+            done, _ = await asyncio.wait({getting, closed}, return_when=asyncio.FIRST_COMPLETED)
             if closed in done:
                 getting.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await getting
                 return
-            if getting in done:
-                pending.append(getting.result())
-                while not viewer.queue.empty():  # and whatever else came meanwhile
-                    pending.append(viewer.queue.get_nowait())
+            message = getting.result()
+            if message is None:
+                # Quiet: the run may have ended without a runner (cancelled while queued).
+                run = await run_in_threadpool(_run_now, websocket, run_id)
+                if run is None or run["final"]:
+                    await _replay(websocket, run_id, sent)
+                    await websocket.close()
+                    return
                 continue
-            getting.cancel()
-            # Quiet: the run may have ended without a runner (cancelled while queued).
-            run = await run_in_threadpool(_run_now, websocket, run_id)
-            if run is None or run["final"]:
-                await _replay(websocket, run_id, sent)
+            await websocket.send_json(message)
+            sent.note(message)
+            if message["type"] == "status":
                 await websocket.close()
+                return
+            if message["type"] == "dropped":
+                await websocket.close(code=TOO_SLOW, reason="Too slow; reconnect to resume.")
                 return
     finally:
         closed.cancel()
+        await messages.aclose()
 
 
 async def _closed_by_viewer(websocket: WebSocket) -> None:
@@ -123,7 +133,7 @@ async def _replay(websocket: WebSocket, run_id: str, sent: Sent) -> None:
         return
     run, trace = stored
     if trace is not None:
-        threads = [t for t in trace["threads"] if t["tid"] not in sent.threads]
+        threads = trace["threads"][sent.threads :]
         samples = trace["samples"][sent.samples :]
         events = trace.get("events", [])[sent.events :]
         if threads or samples or events:

@@ -15,7 +15,8 @@ from app.db.models import Run
 from app.interpreters import Interpreter
 from app.learners import SessionHold
 from app.runner import runs
-from app.runner.pool import QueueFull, RunPool, stop_run, submit
+from app.runner.broker import BrokerDown
+from app.runner.pool import QueueFull, Runner, stop_run, submit
 from app.sandbox.execution import Isolation
 from app.trace.perfetto import chrome_trace
 from app.trace.sampler import unpack
@@ -32,14 +33,13 @@ class RunRequest(BaseModel):
     exercise: str | None = Field(None, description="The exercise id; required to grade.")
 
 
-def get_pool(request: Request) -> RunPool:
-    pool: RunPool = request.app.state.pool
-    return pool
+def get_runner(request: Request) -> Runner:
+    runner: Runner = request.app.state.runner
+    return runner
 
 
 def get_interpreters(request: Request) -> dict[str, Interpreter]:
-    interpreters: dict[str, Interpreter] = request.app.state.interpreters
-    return interpreters
+    return get_runner(request).interpreter_list
 
 
 def owned_run(db: Session, hold: SessionHold, run_id: str) -> Run:
@@ -51,7 +51,7 @@ def owned_run(db: Session, hold: SessionHold, run_id: str) -> Run:
 
 def cancel_owned(request: Request, db: Session, hold: SessionHold, run_id: str) -> Run:
     run = owned_run(db, hold, run_id)
-    stop_run(db, get_pool(request), run.id)
+    stop_run(db, get_runner(request), run.id)
     db.refresh(run)
     return run
 
@@ -60,8 +60,8 @@ def queue_runs(
     request: Request, db: Session, hold: SessionHold, batch: list[runs.Submission]
 ) -> list[str]:
     course: Course = request.app.state.course
-    isolation: Isolation = request.app.state.isolation
-    if request.app.state.settings.require_sandbox and not isolation.complete:
+    isolation: Isolation | None = request.app.state.isolation
+    if isolation and request.app.state.settings.require_sandbox and not isolation.complete:
         raise HTTPException(status_code=503, detail=isolation.refusal())
     interpreters = get_interpreters(request)
     max_bytes = request.app.state.settings.max_code_kib * 1024
@@ -71,13 +71,15 @@ def queue_runs(
         except runs.RunRefused as e:
             raise HTTPException(status_code=e.status, detail=str(e)) from e
     try:
-        return submit(db, get_pool(request), hold.learner.id, batch)
+        return submit(db, get_runner(request), hold.learner.id, batch)
     except QueueFull as e:
         raise HTTPException(
             status_code=429,
             detail="Too many runs are waiting; try again in a few seconds.",
             headers={"Retry-After": str(e.retry_after)},
         ) from e
+    except BrokerDown as e:
+        raise HTTPException(status_code=503, detail=str(e), headers={"Retry-After": "5"}) from e
 
 
 # --- JSON API -----------------------------------------------------------------------------
@@ -85,17 +87,23 @@ def queue_runs(
 
 @router.get("/api/interpreters", tags=["runs"])
 def list_interpreters(request: Request) -> dict[str, Any]:
-    """The learner interpreters this server runs code with, and the isolation in force."""
-    isolation: Isolation = request.app.state.isolation
+    """The learner interpreters runs can use, the isolation in force, and the runner nodes:
+    this server itself, or in a cluster the runner nodes alive now (an interpreter is listed
+    while at least one of them offers it)."""
+    runner = get_runner(request)
+    workers = runner.workers()
+    isolations = [w["isolation"] for w in workers]
+    layers = [set(i["layers"]) for i in isolations]
     return {
         "interpreters": [i.public() for i in get_interpreters(request).values()],
         "problems": request.app.state.interpreter_problems,
         "isolation": {
-            "layers": isolation.layers,
-            "complete": isolation.complete,
-            "missing": isolation.problems,
+            "layers": sorted(set.intersection(*layers)) if layers else [],
+            "complete": bool(isolations) and all(i["complete"] for i in isolations),
+            "missing": sorted({m for i in isolations for m in i["missing"]}),
             "required": request.app.state.settings.require_sandbox,
         },
+        "workers": workers,
     }
 
 

@@ -1,0 +1,352 @@
+"""`threadline worker`: a runner node of a cluster. It takes runs from the Redis queue (a
+consumer of the group `runners`), runs each in its own sandbox with its own interpreters,
+publishes the live messages to the run's event stream, and finishes the run in the database.
+
+- It announces itself every few seconds (id, interpreters, capacity, runs in flight), and with
+  the same beat renews its hold on the queue entries of the runs it holds.
+- It takes back the entries of a node that stopped announcing itself (XAUTOCLAIM after the
+  visibility timeout): a run that node had started is run again once, from scratch; one that
+  was lost twice ends as an error.
+- A cancel for a run it holds reaches it on its own channel.
+- On SIGTERM (or SIGINT) it takes no new runs and finishes the ones it holds; those still
+  running after a grading's wall time are stopped and handed back to the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from redis.exceptions import RedisError, ResponseError
+
+from app.db.models import Run
+from app.interpreters import Interpreter
+from app.runner import broker, runs
+from app.runner.live import Counts
+from app.runner.pool import Active, Context, execute
+from app.sandbox.execution import Isolation
+
+log = logging.getLogger("threadline.worker")
+
+LOST = "Runner node lost: the machine running this stopped twice; please run it again."
+RESTARTED = "The runner node running this was lost; it runs again from the start elsewhere."
+BACKOFF = (0.2, 0.5, 1.0, 2.0)  # seconds between attempts to reach Redis again
+
+
+@dataclass(eq=False)
+class Held:
+    entry: str  # the queue entry id
+    active: Active
+    task: asyncio.Task[None] | None = None
+
+
+def _interpreter(i: Interpreter) -> dict[str, Any]:
+    return i.public() | {
+        "python": str(i.python),
+        "prefix": str(i.prefix),
+        "base_prefix": str(i.base_prefix),
+    }
+
+
+class Node:
+    def __init__(self, ctx: Context, isolation: Isolation) -> None:
+        settings = ctx.settings
+        assert settings.broker_url
+        self.ctx, self.settings, self.isolation = ctx, settings, isolation
+        self.id = settings.worker_id or f"{socket.gethostname()}-{os.getpid()}"
+        self.capacity = settings.runner_workers
+        self.client = broker.connect(settings.broker_url)
+        self.held: dict[str, Held] = {}
+        self.freed = asyncio.Event()
+        self.stopping = asyncio.Event()
+        self.threads = ThreadPoolExecutor(self.capacity + 1, thread_name_prefix="run")
+        self.started_at = time.time()
+
+    # --- the node's life ------------------------------------------------------------------
+
+    async def serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._stop)
+        helpers = [
+            asyncio.create_task(self._heartbeat()),
+            asyncio.create_task(self._listen_for_cancels()),
+            asyncio.create_task(self._reclaim()),
+        ]
+        log.info("runner node %s: %d runs at once; %s", self.id, self.capacity, self.isolation)
+        try:
+            await self._consume()
+            await self._drain()
+        finally:
+            for helper in helpers:
+                helper.cancel()
+            with contextlib.suppress(RedisError, OSError):
+                await self.client.delete(broker.worker_key(self.id))
+            await self.client.aclose()
+            self.threads.shutdown(wait=False)
+            log.info("runner node %s stopped", self.id)
+
+    def _stop(self) -> None:
+        if not self.stopping.is_set():
+            log.info("runner node %s stopping: finishing %d run(s)", self.id, len(self.held))
+        self.stopping.set()
+        self.freed.set()
+
+    async def _consume(self) -> None:
+        failures = 0
+        while not self.stopping.is_set():
+            free = self.capacity - len(self.held)
+            if free <= 0:
+                self.freed.clear()
+                await self.freed.wait()
+                continue
+            try:
+                got = await self.client.xreadgroup(
+                    broker.GROUP, self.id, {broker.QUEUE: ">"}, count=free, block=1000
+                )
+                failures = 0
+            except ResponseError as e:
+                if "NOGROUP" not in str(e):
+                    raise
+                await self._make_group()
+                continue
+            except (RedisError, OSError) as e:
+                failures = await self._pause(failures, e)
+                continue
+            for _, entries in got or []:
+                for entry, fields in entries:
+                    self._take(entry, fields.get("run", ""), restarted=False)
+
+    async def _drain(self) -> None:
+        tasks = [h.task for h in self.held.values() if h.task is not None]
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=self.settings.grade_wall_seconds + 5)
+        for held in list(self.held.values()):
+            if held.task in late:
+                held.active.handed_back = True
+                held.active.cancel.set()
+        if late:
+            await asyncio.wait(late)
+
+    async def _pause(self, failures: int, error: BaseException) -> int:
+        if failures == 0:
+            log.error("runner node %s: broker unreachable (%s); retrying", self.id, error)
+        await asyncio.sleep(BACKOFF[min(failures, len(BACKOFF) - 1)])
+        return failures + 1
+
+    async def _make_group(self) -> None:
+        """The queue's consumer group again (Redis came back without it): until it answers."""
+        failures = 0
+        while not self.stopping.is_set():
+            try:
+                await broker.ensure_group(self.client)
+                return
+            except (RedisError, OSError) as e:
+                failures = await self._pause(failures, e)
+
+    # --- one run --------------------------------------------------------------------------
+
+    def _take(self, entry: str, run_id: str, restarted: bool) -> None:
+        held = Held(entry, Active(threading.Event()))
+        self.held[run_id] = held
+        held.task = asyncio.create_task(self._run(run_id, held, restarted))
+
+    async def _run(self, run_id: str, held: Held, restarted: bool) -> None:
+        loop = asyncio.get_running_loop()
+        outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        publisher = asyncio.create_task(self._publish_all(run_id, outbox, restarted))
+
+        def publish(batch: dict[str, Any]) -> None:  # from the sandbox's watching thread
+            loop.call_soon_threadsafe(outbox.put_nowait, batch)
+
+        try:
+            await loop.run_in_executor(
+                self.threads, execute, self.ctx, self.id, run_id, held.active, publish
+            )
+        except Exception:
+            log.exception("run %s failed in the runner", run_id)
+            await loop.run_in_executor(self.threads, self._end, run_id, "error", "internal")
+        finally:
+            outbox.put_nowait(None)
+            await publisher
+            if held.active.handed_back:
+                await self._hand_back(run_id, held.entry)
+            else:
+                await self._announce(run_id)
+                await self._done(held.entry)
+            del self.held[run_id]
+            self.freed.set()
+
+    def _end(self, run_id: str, status: str, why: str) -> None:
+        reason = LOST if why == "lost" else "The runner hit an internal error."
+        with self.ctx.sessions() as db:
+            runs.end(db, run_id, status, reason)
+
+    async def _publish_all(
+        self, run_id: str, outbox: asyncio.Queue[dict[str, Any] | None], restarted: bool
+    ) -> None:
+        """Each batch to the run's stream, in order, with the counts of its cursor."""
+        counts, cap = Counts(), self.settings.event_stream_max
+        if restarted:
+            await self._publish(run_id, {"type": "restart", "reason": RESTARTED}, "0.0.0", cap)
+        while (batch := await outbox.get()) is not None:
+            counts.add(batch)
+            done = f"{counts.threads}.{counts.samples}.{counts.events}"
+            await self._publish(run_id, batch, done, cap)
+
+    async def _publish(self, run_id: str, message: dict[str, Any], counts: str, cap: int) -> None:
+        try:
+            await broker.publish(self.client, run_id, message, counts, cap)
+        except (RedisError, OSError) as e:  # live viewers miss it; the stored trace has it
+            log.warning("run %s: live message not published: %s", run_id, e)
+
+    async def _announce(self, run_id: str) -> None:
+        status = await asyncio.get_running_loop().run_in_executor(self.threads, self._final, run_id)
+        if status is None:
+            return
+        try:
+            await broker.finish_stream(
+                self.client,
+                run_id,
+                status,
+                self.settings.event_stream_keep_seconds,
+                self.settings.event_stream_max,
+            )
+        except (RedisError, OSError) as e:  # viewers find the status in the database
+            log.warning("run %s: final status not published: %s", run_id, e)
+
+    def _final(self, run_id: str) -> dict[str, Any] | None:
+        with self.ctx.sessions() as db:
+            run = db.get(Run, run_id)
+            return runs.public(run) if run is not None and run.status in runs.FINAL else None
+
+    async def _done(self, entry: str) -> None:
+        """The run is final in the database: its queue entry goes. If Redis is away now, the
+        entry stays pending and whoever takes it back finds the run final and drops it."""
+        try:
+            await self.client.xack(broker.QUEUE, broker.GROUP, entry)
+            await self.client.xdel(broker.QUEUE, entry)
+        except (RedisError, OSError) as e:
+            log.warning("queue entry %s not acknowledged: %s", entry, e)
+
+    async def _hand_back(self, run_id: str, entry: str) -> None:
+        try:
+            await self.client.xadd(broker.QUEUE, {"run": run_id})
+        except (RedisError, OSError) as e:  # left pending: taken back after the timeout
+            log.warning("run %s not handed back: %s", run_id, e)
+            return
+        await self._done(entry)
+        log.info("run %s handed back to the queue", run_id)
+
+    # --- the node's helpers ---------------------------------------------------------------
+
+    def heartbeat(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "interpreters": [_interpreter(i) for i in self.ctx.interpreters.values()],
+            "capacity": self.capacity,
+            "in_flight": len(self.held),
+            "runs": sorted(self.held),
+            "stopping": self.stopping.is_set(),
+            "isolation": {
+                "layers": self.isolation.layers,
+                "complete": self.isolation.complete,
+                "missing": self.isolation.problems,
+            },
+            "started_at": self.started_at,
+            "seen_at": time.time(),
+        }
+
+    async def _heartbeat(self) -> None:
+        every = self.settings.heartbeat_seconds
+        ttl = max(1, int(every * 3 + 1))
+        while True:
+            try:
+                await self.client.set(
+                    broker.worker_key(self.id), json.dumps(self.heartbeat()), ex=ttl
+                )
+                entries = [h.entry for h in self.held.values()]
+                if entries:  # still ours: their idle time starts again
+                    await self.client.xclaim(
+                        broker.QUEUE, broker.GROUP, self.id, 0, entries, justid=True
+                    )
+            except (RedisError, OSError) as e:
+                log.debug("heartbeat failed: %s", e)
+            await asyncio.sleep(every)
+
+    async def _listen_for_cancels(self) -> None:
+        while True:
+            try:
+                async with self.client.pubsub() as pubsub:
+                    await pubsub.subscribe(broker.cancel_channel(self.id))
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            self._cancel(json.loads(message["data"]))
+            except (RedisError, OSError, ValueError) as e:
+                log.debug("cancel channel lost: %s", e)
+                await asyncio.sleep(1)
+
+    def _cancel(self, message: dict[str, Any]) -> None:
+        held = self.held.get(str(message.get("run")))
+        if held is not None:
+            held.active.reason = str(message.get("reason") or "Cancelled.")
+            held.active.cancel.set()
+
+    async def _reclaim(self) -> None:
+        """Take back the queue entries of nodes that stopped renewing them."""
+        visibility = self.settings.visibility_seconds
+        while True:
+            await asyncio.sleep(max(0.5, visibility / 3))
+            free = self.capacity - len(self.held)
+            if self.stopping.is_set() or free <= 0:
+                continue
+            try:
+                _, claimed, _ = await self.client.xautoclaim(
+                    broker.QUEUE, broker.GROUP, self.id, int(visibility * 1000), count=free
+                )
+                for entry, fields in claimed:
+                    pending = await self.client.xpending_range(
+                        broker.QUEUE, broker.GROUP, min=entry, max=entry, count=1
+                    )
+                    delivered = pending[0]["times_delivered"] if pending else 2
+                    await self._take_back(entry, (fields or {}).get("run", ""), delivered)
+            except (RedisError, OSError) as e:
+                log.debug("reclaiming failed: %s", e)
+
+    async def _take_back(self, entry: str, run_id: str, delivered: int) -> None:
+        loop = asyncio.get_running_loop()
+        state = await loop.run_in_executor(self.threads, self._state, run_id)
+        if state == "queued" and delivered <= 2:  # the lost node never started it
+            self._take(entry, run_id, restarted=False)
+        elif state == "running" and delivered <= 2:
+            log.warning("run %s: its runner node was lost; running it again", run_id)
+            await loop.run_in_executor(self.threads, self._requeue, run_id)
+            self._take(entry, run_id, restarted=True)
+        else:
+            if state in runs.ACTIVE:
+                log.warning("run %s: lost with its runner node a second time", run_id)
+                await loop.run_in_executor(self.threads, self._end, run_id, "error", "lost")
+                await self._announce(run_id)
+            await self._done(entry)
+
+    def _state(self, run_id: str) -> str | None:
+        with self.ctx.sessions() as db:
+            run = db.get(Run, run_id)
+            return run.status if run is not None else None
+
+    def _requeue(self, run_id: str) -> None:
+        with self.ctx.sessions() as db:
+            runs.requeue(db, run_id)

@@ -1,0 +1,404 @@
+"""The cluster on loopback: two `threadline serve` replicas and two `threadline worker` runner
+nodes, as separate processes, on a throwaway PostgreSQL and Redis. Runs go through either
+replica, run on either node, and are watched live from either replica; nodes and replicas are
+killed and the broker restarted under load."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from app import ROOT
+from app.runner import broker
+from tests.conftest import fresh_postgres_database
+from tests.redis_server import RedisServer, free_port, running_redis
+from tests.runner_support import interpreters_file, token
+
+pytestmark = pytest.mark.postgres
+
+VISIBILITY = 4.0
+EXERCISE = "start-and-join"
+PASSING = (ROOT / "exercises" / EXERCISE / "reference.py").read_text()
+CHATTY = """
+import threading, time
+def work(n):
+    for _ in range(6):
+        time.sleep(0.1)
+        with lock:
+            pass
+lock = threading.Lock()
+threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("done")
+"""
+
+
+class Process:
+    """One `threadline` command of the cluster, its output in a log file."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], logs: Path) -> None:
+        self.name, self.argv, self.env = name, argv, env
+        self.log = logs / f"{name}.log"
+        self.popen: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.popen = subprocess.Popen(self.argv, env=self.env, stdout=out, stderr=out)
+
+    def signal(self, sig: int) -> None:
+        assert self.popen is not None
+        self.popen.send_signal(sig)
+
+    def wait(self, timeout: float) -> int:
+        assert self.popen is not None
+        return self.popen.wait(timeout)
+
+    def stop(self) -> None:
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(40)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
+
+class Cluster:
+    def __init__(self, database: str, redis_server: RedisServer, top: Path) -> None:
+        self.database, self.redis, self.top = database, redis_server, top
+        self.processes: list[Process] = []
+        self.web: list[tuple[Process, str]] = []
+        self.workers: list[Process] = []
+        self.base = os.environ | {
+            "THREADLINE_DATABASE_URL": database,
+            "THREADLINE_BROKER_URL": redis_server.url,
+            "THREADLINE_SECRET_KEY": "one-secret-for-every-replica",
+            "THREADLINE_INTERPRETERS_FILE": str(interpreters_file()),
+            "THREADLINE_QUEUE_MAX": "400",
+            "THREADLINE_RUNNER_WORKERS": "2",
+            "THREADLINE_RUN_WALL_SECONDS": "8",
+            "THREADLINE_GRADE_WALL_SECONDS": "20",
+            "THREADLINE_HEARTBEAT_SECONDS": "0.5",
+            "THREADLINE_VISIBILITY_SECONDS": str(VISIBILITY),
+            "THREADLINE_LOG_LEVEL": "info",
+        }
+        self.command = [sys.executable, "-m", "app.cli"]
+
+    def add_web(self) -> str:
+        n, port = len(self.web), free_port()
+        env = self.base | {"THREADLINE_DATA_DIR": str(self.top / f"web{n}")}
+        process = Process(f"web{n}", [*self.command, "serve", "--port", str(port)], env, self.top)
+        process.start()
+        url = f"http://127.0.0.1:{port}"
+        self.web.append((process, url))
+        self.processes.append(process)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx2.get(url + "/healthz", timeout=2).status_code == 200:
+                    return url
+            except httpx2.TransportError:
+                time.sleep(0.2)
+        raise AssertionError(f"web replica did not start:\n{process.tail()}")
+
+    def add_worker(self) -> Process:
+        n = len(self.workers)
+        env = self.base | {
+            "THREADLINE_DATA_DIR": str(self.top / f"worker{n}"),
+            "THREADLINE_WORKER_ID": f"node-{n}",
+        }
+        process = Process(f"worker{n}", [*self.command, "worker"], env, self.top)
+        process.start()
+        self.workers.append(process)
+        self.processes.append(process)
+        self.wait_for_workers(lambda ids: f"node-{n}" in ids, process)
+        return process
+
+    def live_workers(self) -> list[dict[str, Any]]:
+        url = self.web[-1][1]
+        workers: list[dict[str, Any]] = httpx2.get(url + "/api/interpreters").json()["workers"]
+        return workers
+
+    def wait_for_workers(
+        self, ok: Any, process: Process | None = None, timeout: float = 60
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if ok({w["id"] for w in self.live_workers()}):
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"runner nodes: {self.live_workers()}\n{process and process.tail()}")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.stop()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name}\n{p.tail()}" for p in self.processes)
+
+
+@pytest.fixture(scope="module")
+def cluster(postgres_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    with running_redis() as redis_server:
+        found = Cluster(
+            fresh_postgres_database(postgres_server),
+            redis_server,
+            tmp_path_factory.mktemp("cluster"),
+        )
+        try:
+            found.add_web()
+            found.add_web()
+            found.add_worker()
+            found.add_worker()
+            yield found
+        finally:
+            found.stop()
+
+
+class Learner:
+    """One learner's browser: its own cookie, talking to the replica it is given."""
+
+    def __init__(self, url: str) -> None:
+        self.client = httpx2.Client(base_url=url, timeout=30)
+        self.csrf = token(self.client)
+
+    def use(self, url: str) -> None:
+        self.client.base_url = httpx2.URL(url)
+
+    def submit(self, code: str, interpreter: str = "3.13", **fields: Any) -> httpx2.Response:
+        return self.client.post(
+            "/api/runs",
+            json={"code": code, "interpreter": interpreter} | fields,
+            headers={"X-CSRF-Token": self.csrf},
+        )
+
+    def run(self, code: str, **fields: Any) -> dict[str, Any]:
+        response = self.submit(code, **fields)
+        assert response.status_code == 202, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def wait(self, run_id: str, timeout: float = 120) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            run: dict[str, Any] = self.client.get(f"/api/runs/{run_id}").json()
+            if run["final"]:
+                return run
+            assert time.monotonic() < deadline, f"run {run_id} still {run['status']}"
+            time.sleep(0.1)
+
+    def watch(
+        self, url: str, run_id: str, after: str = "", stop_after: int | None = None
+    ) -> list[Any]:
+        """The messages of the run's WebSocket on a replica, to its end or the first
+        `stop_after` trace messages."""
+        ws_url = url.replace("http", "ws", 1) + f"/ws/runs/{run_id}"
+        if after:
+            ws_url += f"?after={after}"
+        cookie = "; ".join(f"{k}={v}" for k, v in self.client.cookies.items())
+        messages: list[Any] = []
+        with connect(ws_url, additional_headers={"Cookie": cookie}, open_timeout=10) as socket:
+            try:
+                while True:
+                    message = json.loads(socket.recv(timeout=30))
+                    messages.append(message)
+                    traces = [m for m in messages if m["type"] == "trace"]
+                    if stop_after is not None and len(traces) >= stop_after:
+                        return messages
+            except ConnectionClosed:
+                return messages
+
+
+def stream_statuses(cluster: Cluster, run_id: str) -> int:
+    client = redis.Redis.from_url(cluster.redis.url, decode_responses=True)
+    entries = client.xrange(broker.events_key(run_id))
+    client.close()
+    return sum(json.loads(fields["m"])["type"] == "status" for _, fields in entries)
+
+
+def test_two_hundred_runs_through_both_replicas_each_end_once(cluster: Cluster) -> None:
+    urls = [url for _, url in cluster.web]
+    learners = [Learner(urls[i % 2]) for i in range(200)]
+
+    def one(i: int) -> tuple[Learner, dict[str, Any]]:
+        interpreter = "3.13t" if i % 3 else "3.13"
+        learner = learners[i]
+        if i % 5 == 0:
+            run = learner.run(PASSING, interpreter=interpreter, mode="grade", exercise=EXERCISE)
+        else:
+            run = learner.run(f"print({i} * {i})", interpreter=interpreter)
+        learner.use(urls[(i + 1) % 2])  # and asks the other replica how it went
+        return learner, learner.wait(run["id"])
+
+    with ThreadPoolExecutor(32) as pool:
+        results = list(pool.map(one, range(200)))
+    statuses = [run["status"] for _, run in results]
+    assert statuses.count("passed") == 200, (statuses, cluster.logs())
+    for i, (_, run) in enumerate(results):
+        if i % 5:
+            assert run["stdout"] == f"{i * i}\n"
+    assert {run["interpreter"] for _, run in results} == {"3.13", "3.13t"}
+    for _, run in results[:40]:
+        assert stream_statuses(cluster, run["id"]) == 1
+    engine = create_engine(cluster.database)
+    with engine.connect() as db:
+        workers = dict(db.execute(text("SELECT worker, count(*) FROM runs GROUP BY worker")).all())
+        passes = db.execute(
+            text(
+                "SELECT count(*), sum(attempts) FROM exercise_results "
+                "WHERE exercise_id = :e AND passed_at IS NOT NULL"
+            ),
+            {"e": EXERCISE},
+        ).one()
+    engine.dispose()
+    assert set(workers) == {"node-0", "node-1"}, workers  # both nodes took runs
+    assert tuple(passes) == (40, 40)  # each learner's pass counted once, one attempt each
+
+
+def test_a_viewer_on_one_replica_follows_a_run_submitted_through_the_other(
+    cluster: Cluster,
+) -> None:
+    (_, a), (_, b) = cluster.web[:2]
+    learner = Learner(a)
+    run = learner.run(CHATTY, interpreter="3.13t")
+    messages = learner.watch(b, run["id"])
+    assert messages[0]["type"] == "hello" and not messages[0]["run"]["final"]
+    assert messages[-1]["type"] == "status" and messages[-1]["run"]["status"] == "passed"
+    traces = [m for m in messages if m["type"] == "trace"]
+    assert len(traces) >= 3, [m["type"] for m in messages]
+    entry_ids = [tuple(int(p) for p in m["id"].split(":")[0].split("-")) for m in traces]
+    assert entry_ids == sorted(entry_ids) and len(set(entry_ids)) == len(entry_ids)
+    stored = learner.client.get(f"/api/runs/{run['id']}/samples").json()
+    assert sum(len(m["samples"]) for m in traces) == len(stored["samples"])
+    assert sum(len(m["events"]) for m in traces) == len(stored["events"])
+
+
+def test_a_viewer_resumes_on_the_other_replica_with_no_gap_and_no_duplicate(
+    cluster: Cluster,
+) -> None:
+    (_, a), (_, b) = cluster.web[:2]
+    learner = Learner(a)
+    run = learner.run(CHATTY, interpreter="3.13")
+    first = learner.watch(a, run["id"], stop_after=2)
+    last_id = [m for m in first if m["type"] == "trace"][-1]["id"]
+    rest = learner.watch(b, run["id"], after=last_id)
+    assert rest[-1]["type"] == "status"
+    traces = [m for m in first + rest if m["type"] == "trace"]
+    stored = learner.client.get(f"/api/runs/{run['id']}/samples").json()
+    assert [row for m in traces for row in m["samples"]] == stored["samples"]
+    assert [e for m in traces for e in m["events"]] == stored["events"]
+    assert [t["tid"] for m in traces for t in m["threads"]] == [t["tid"] for t in stored["threads"]]
+    # Resuming after the run is final comes from the stored trace, with the same rule.
+    again = learner.watch(b, run["id"], after=last_id)
+    replayed = [m for m in again if m["type"] == "trace"]
+    kept = [m for m in first if m["type"] == "trace"]
+    assert [r for m in kept + replayed for r in m["samples"]] == stored["samples"]
+
+
+def _held(cluster: Cluster, node: str) -> list[str]:
+    for worker in cluster.live_workers():
+        if worker["id"] == node:
+            return list(worker["runs"])
+    return []
+
+
+def test_a_killed_runner_node_loses_no_run(cluster: Cluster) -> None:
+    urls = [url for _, url in cluster.web]
+    learners = [Learner(urls[i % 2]) for i in range(8)]
+    sleepy = "import time\ntime.sleep(1.5)\nprint('slept')"
+    runs = [learner.run(sleepy, interpreter="3.13") for learner in learners]
+    victim = cluster.workers[0]
+    deadline = time.monotonic() + 30
+    while not _held(cluster, "node-0"):
+        assert time.monotonic() < deadline, cluster.logs()
+        time.sleep(0.1)
+    held = _held(cluster, "node-0")
+    victim.signal(signal.SIGKILL)
+    victim.wait(10)
+    started = time.monotonic()
+    finals = {
+        run["id"]: learner.wait(run["id"]) for learner, run in zip(learners, runs, strict=True)
+    }
+    took = time.monotonic() - started
+    for run_id in held:
+        final = finals[run_id]
+        assert final["status"] == "passed" or (
+            final["status"] == "error" and "Runner node lost" in (final["reason"] or "")
+        ), final
+    others = [f for run_id, f in finals.items() if run_id not in held]
+    assert all(f["status"] == "passed" for f in others), others
+    assert took < VISIBILITY * 2 + 20, took
+    cluster.wait_for_workers(lambda ids: "node-0" not in ids)
+    cluster.add_worker()  # the cluster back at two nodes for what follows
+
+
+def test_a_runner_node_stopped_with_sigterm_finishes_what_it_holds(cluster: Cluster) -> None:
+    urls = [url for _, url in cluster.web]
+    learners = [Learner(urls[i % 2]) for i in range(6)]
+    sleepy = "import time\ntime.sleep(1)\nprint('slept')"
+    runs = [learner.run(sleepy, interpreter="3.13t") for learner in learners]
+    node = cluster.workers[-1]
+    name = f"node-{len(cluster.workers) - 1}"
+    deadline = time.monotonic() + 30
+    while not _held(cluster, name):
+        assert time.monotonic() < deadline, cluster.logs()
+        time.sleep(0.1)
+    held = _held(cluster, name)
+    node.signal(signal.SIGTERM)
+    assert node.wait(60) == 0, node.tail()
+    finals = [learner.wait(run["id"]) for learner, run in zip(learners, runs, strict=True)]
+    assert [f["status"] for f in finals] == ["passed"] * 6, finals
+    engine = create_engine(cluster.database)
+    with engine.connect() as db:
+        ran_on = dict(
+            db.execute(
+                text("SELECT id, worker FROM runs WHERE id = ANY(:ids)"), {"ids": held}
+            ).all()
+        )
+    engine.dispose()
+    assert set(ran_on.values()) == {name}, ran_on  # finished by the node that held them
+    cluster.add_worker()
+
+
+def test_with_redis_away_the_site_answers_503_and_recovers_by_itself(cluster: Cluster) -> None:
+    (_, a), (_, b) = cluster.web[:2]
+    learners = [Learner(a if i % 2 else b) for i in range(10)]
+    before = [learner.run("print('before')") for learner in learners[:5]]
+    cluster.redis.stop()
+    try:
+        refused = learners[5].submit("print('while away')")
+        assert refused.status_code == 503, refused.text
+        assert "cannot be reached" in refused.json()["detail"]
+        assert learners[6].client.get("/").status_code == 200  # pages need no broker
+        assert learners[6].client.get("/healthz").status_code == 200
+    finally:
+        cluster.redis.start()
+    for learner, run in zip(learners, before, strict=False):
+        assert learner.wait(run["id"])["status"] == "passed", cluster.logs()
+    deadline = time.monotonic() + 30
+    while True:  # the replicas and nodes reconnect on their own
+        response = learners[7].submit("print('after')")
+        if response.status_code == 202:
+            break
+        assert response.status_code == 503 and time.monotonic() < deadline, response.text
+        time.sleep(0.5)
+    assert learners[7].wait(response.json()["id"])["stdout"] == "after\n"
