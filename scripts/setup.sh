@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a checkout on a fresh Debian machine (12 or 13) with Python >= 3.11:
 #   scripts/setup.sh        the virtual environment at .venv with what `threadline serve` needs
-#   scripts/setup.sh test   the same plus the test tools, Debian's Chromium and PostgreSQL
+#   scripts/setup.sh test   the same plus the test tools, Debian's Chromium, PostgreSQL and Redis
 # Both install bubblewrap and provision the interpreters learner code runs under
 # (scripts/provision-interpreters.py; THREADLINE_SKIP_INTERPRETERS=1 skips that).
 # Safe to run again: each step is skipped when already done.
@@ -61,13 +61,14 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# --- From Debian: bubblewrap for the sandbox; for the tests, Chromium, PostgreSQL, and
+# --- From Debian: bubblewrap for the sandbox; for the tests, Chromium, PostgreSQL, Redis, and
 # podman with runc and debootstrap to build and run the image ------------------------------
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v podman >/dev/null 2>&1 || missing+=(podman)
   [ -x /usr/sbin/runc ] || missing+=(runc)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)

@@ -120,6 +120,11 @@ class Cluster:
                 time.sleep(0.2)
         raise AssertionError(f"web replica did not start:\n{process.tail()}")
 
+    def add_web_pair_member(self) -> tuple[Process, str]:
+        """A third replica, to be killed without leaving the cluster one short."""
+        url = self.add_web()
+        return self.web[-1][0], url
+
     def add_worker(self) -> Process:
         n = len(self.workers)
         env = self.base | {
@@ -134,7 +139,7 @@ class Cluster:
         return process
 
     def live_workers(self) -> list[dict[str, Any]]:
-        url = self.web[-1][1]
+        url = self.web[0][1]
         workers: list[dict[str, Any]] = httpx2.get(url + "/api/interpreters").json()["workers"]
         return workers
 
@@ -312,6 +317,37 @@ def test_a_viewer_resumes_on_the_other_replica_with_no_gap_and_no_duplicate(
     replayed = [m for m in again if m["type"] == "trace"]
     kept = [m for m in first if m["type"] == "trace"]
     assert [r for m in kept + replayed for r in m["samples"]] == stored["samples"]
+
+
+def test_viewers_of_a_killed_web_replica_resume_on_the_other(cluster: Cluster) -> None:
+    doomed, url = cluster.add_web_pair_member()
+    (_, other) = cluster.web[0]
+    learner = Learner(url)
+    run = learner.run(CHATTY.replace("range(6)", "range(30)"), interpreter="3.13t")
+    first = learner.watch(url, run["id"], stop_after=1)
+    received = list(first)
+    ws_url = url.replace("http", "ws", 1) + f"/ws/runs/{run['id']}"
+    last_id = [m for m in first if m["type"] == "trace"][-1]["id"]
+    cookie = "; ".join(f"{k}={v}" for k, v in learner.client.cookies.items())
+    with connect(f"{ws_url}?after={last_id}", additional_headers={"Cookie": cookie}) as socket:
+        received.append(json.loads(socket.recv(timeout=10)))  # hello
+        doomed.signal(signal.SIGKILL)
+        doomed.wait(10)
+        with pytest.raises(ConnectionClosed):
+            while True:
+                message = json.loads(socket.recv(timeout=10))
+                received.append(message)
+                if message["type"] == "trace":
+                    last_id = message["id"]
+    resumed = learner.watch(other, run["id"], after=last_id)
+    assert not resumed[0]["run"]["final"]  # the replica died while the run went on
+    received += resumed
+    learner.use(other)
+    assert received[-1]["type"] == "status", [m["type"] for m in received]
+    traces = [m for m in received if m["type"] == "trace"]
+    stored = learner.client.get(f"/api/runs/{run['id']}/samples").json()
+    assert [row for m in traces for row in m["samples"]] == stored["samples"]
+    assert [e for m in traces for e in m["events"]] == stored["events"]
 
 
 def _held(cluster: Cluster, node: str) -> list[str]:

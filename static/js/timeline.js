@@ -516,17 +516,16 @@
     figure.insertBefore(svg, note ? note.nextSibling : null);
   }
 
+  // Follows the run's WebSocket. Each trace message carries an id; when the socket drops
+  // (a web replica went away, the broker paused, this viewer fell behind), it reconnects to
+  // whichever replica answers with ?after=<last id> and goes on with nothing missed or repeated.
+  var DONE = { 1000: true, 1008: true, 4404: true };
   function follow(figure) {
     figure.setAttribute("data-live", "");
     var trace = figure.trace = { threads: [], samples: [], events: [] }, queued = false;
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + figure.getAttribute("data-live-url"));
-    socket.onmessage = function (event) {
-      var message = JSON.parse(event.data);
-      if (message.type !== "trace") return;
-      trace.threads = trace.threads.concat(message.threads);
-      trace.samples = trace.samples.concat(message.samples);
-      trace.events = trace.events.concat(message.events || []);
+    var lastId = "", retries = 0;
+    function redraw() {
       figure.setAttribute("data-samples", String(trace.samples.length));
       if (!queued && trace.samples.length) {
         queued = true;
@@ -536,7 +535,33 @@
           draw(figure);
         });
       }
-    };
+    }
+    function open() {
+      var url = scheme + location.host + figure.getAttribute("data-live-url");
+      var socket = new WebSocket(lastId ? url + "?after=" + encodeURIComponent(lastId) : url);
+      socket.onmessage = function (event) {
+        var message = JSON.parse(event.data);
+        retries = 0;
+        if (message.type === "restart") {  // run again from its start on another runner node
+          trace.threads = []; trace.samples = []; trace.events = [];
+          lastId = message.id || "";
+          redraw();
+          return;
+        }
+        if (message.type !== "trace") return;
+        if (message.id) lastId = message.id;
+        trace.threads = trace.threads.concat(message.threads);
+        trace.samples = trace.samples.concat(message.samples);
+        trace.events = trace.events.concat(message.events || []);
+        redraw();
+      };
+      socket.onclose = function (event) {
+        if (DONE[event.code] || !document.body.contains(figure)) return;
+        retries += 1;
+        setTimeout(open, Math.min(5000, 250 * Math.pow(2, retries)));
+      };
+    }
+    open();
     // The run's partial replaces this figure with the finished timeline once the run is final.
   }
 
