@@ -438,3 +438,111 @@ def test_with_redis_away_the_site_answers_503_and_recovers_by_itself(cluster: Cl
         assert response.status_code == 503 and time.monotonic() < deadline, response.text
         time.sleep(0.5)
     assert learners[7].wait(response.json()["id"])["stdout"] == "after\n"
+
+
+def _active_runs(cluster: Cluster, run_ids: list[str]) -> list[str]:
+    engine = create_engine(cluster.database)
+    with engine.connect() as db:
+        found = db.execute(
+            text("SELECT id FROM runs WHERE id = ANY(:ids) AND status IN ('queued', 'running')"),
+            {"ids": run_ids},
+        ).all()
+    engine.dispose()
+    return [row[0] for row in found]
+
+
+def test_a_cancel_through_one_replica_stops_the_run_on_its_node(cluster: Cluster) -> None:
+    (_, a), (_, b) = cluster.web[:2]
+    learner = Learner(a)
+    run = learner.run("import time\ntime.sleep(6)\nprint('not reached')")
+    deadline = time.monotonic() + 30
+    while learner.client.get(f"/api/runs/{run['id']}").json()["status"] != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    learner.use(b)
+    cancelled = learner.client.post(
+        f"/api/runs/{run['id']}/cancel", headers={"X-CSRF-Token": learner.csrf}
+    ).json()
+    assert cancelled["status"] == "cancelled"
+    deadline = time.monotonic() + 3  # well before the program's own six seconds
+    while any(run["id"] in w["runs"] for w in cluster.live_workers()):
+        assert time.monotonic() < deadline, "the node still holds the cancelled run"
+        time.sleep(0.1)
+
+
+def test_one_active_run_per_learner_holds_across_replicas(cluster: Cluster) -> None:
+    (_, a), (_, b) = cluster.web[:2]
+    learner = Learner(a)
+    other = Learner(b)
+    other.client.cookies = learner.client.cookies  # the same learner in a second tab
+    other.csrf = learner.csrf
+    sleepy = "import time\ntime.sleep(3)"
+    submitted: list[str] = []
+    for _ in range(4):
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda tab: tab.run(sleepy), (learner, other)))
+        submitted += [answer["id"] for answer in answers]
+        assert len(_active_runs(cluster, submitted)) == 1
+    (last,) = _active_runs(cluster, submitted)
+    assert learner.wait(last)["status"] == "passed"
+    replaced = [learner.client.get(f"/api/runs/{r}").json() for r in submitted if r != last]
+    assert {r["status"] for r in replaced} == {"cancelled"}
+    assert {r["reason"] for r in replaced} == {"Replaced by a newer run."}
+
+
+def test_the_queue_bound_holds_for_the_whole_cluster(tmp_path: Path) -> None:
+    """Two web apps on one broker with no runner node: three runs fit, the fourth gets 429
+    from either replica."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from tests.runner_support import runner_settings
+
+    with running_redis() as redis_server:
+        apps = [
+            create_app(
+                runner_settings(
+                    tmp_path / f"web{i}",
+                    broker_url=redis_server.url,
+                    queue_max=3,
+                    database_url=f"sqlite:///{tmp_path / 'shared.db'}",
+                )
+            )
+            for i in range(2)
+        ]
+        with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
+            # No runner node announces an interpreter: the replicas refuse, saying so.
+            refused = one.post(
+                "/api/runs",
+                json={"code": "print(1)", "interpreter": "3.13"},
+                headers={"X-CSRF-Token": token(one)},
+            )
+            assert refused.status_code == 422 and "none are installed" in refused.text
+            client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+            heartbeat = {
+                "id": "node-x",
+                "capacity": 2,
+                "interpreters": [
+                    {"id": "3.13", "version": "3.13.0", "free_threaded": False, "gil_enabled": True}
+                ],
+            }
+            client.set(broker.worker_key("node-x"), json.dumps(heartbeat), ex=60)
+            for app in apps:
+                app.state.runner.live_workers = [heartbeat]
+            answers = []
+            for i in range(5):
+                tab = (one, two)[i % 2]
+                tab.cookies.clear()  # five learners
+                answers.append(
+                    tab.post(
+                        "/api/runs",
+                        json={"code": "print(1)", "interpreter": "3.13"},
+                        headers={"X-CSRF-Token": token(tab)},
+                    )
+                )
+            assert [r.status_code for r in answers] == [202, 202, 202, 429, 429]
+            assert int(answers[3].headers["Retry-After"]) >= 1
+            assert client.xlen(broker.QUEUE) == 3
+            refused_run = answers[3]
+            assert "Too many runs" in refused_run.json()["detail"]
+            client.close()
