@@ -148,6 +148,29 @@ def migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def admin(args: argparse.Namespace) -> int:
+    """Make a signed-up learner an administrator of the site (or no longer, with --revoke)."""
+    from sqlalchemy import select
+
+    from app.db.engine import make_engine, make_sessionmaker
+    from app.db.migrate import upgrade
+    from app.db.models import Learner
+    from app.learners import name_key
+
+    engine = make_engine(Settings().resolved_database_url)
+    upgrade(engine)
+    with make_sessionmaker(engine)() as db:
+        learner = db.scalars(select(Learner).where(Learner.name_key == name_key(args.name))).first()
+        if learner is None:
+            print(f"no learner has signed up as {args.name!r}", file=sys.stderr)
+            return 1
+        learner.is_admin = not args.revoke
+        db.commit()
+        print(f"{learner.name} is {'no longer ' if args.revoke else ''}an administrator")
+    engine.dispose()
+    return 0
+
+
 def revision(args: argparse.Namespace) -> int:
     """Write a new migration from the difference between the models and a migrated database."""
     from app.db.engine import make_engine
@@ -185,6 +208,11 @@ def main(argv: list[str] | None = None) -> int:
 
     p = commands.add_parser("migrate", help="bring the database to the newest schema")
     p.set_defaults(handler=migrate)
+
+    p = commands.add_parser("admin", help="make a signed-up learner an administrator")
+    p.add_argument("name", help="the learner's account name")
+    p.add_argument("--revoke", action="store_true", help="take the role away instead")
+    p.set_defaults(handler=admin)
 
     p = commands.add_parser("revision", help="write a migration for changed models (developers)")
     p.add_argument("message", help="what the migration changes")

@@ -21,7 +21,7 @@ from app.runner.runs import recover as recover_runs
 from app.sandbox.execution import Isolation, Sandbox
 from app.security import Signer
 from app.settings import Settings
-from app.web import accounts, errors, exercises, lessons, live, pages, progress, runs
+from app.web import accounts, admin, errors, exercises, lessons, live, pages, progress, runs
 from app.web.body_limit import BodyLimitMiddleware
 from app.web.cookies import SessionCookieMiddleware
 from app.web.templating import make_templates
@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SessionCookieMiddleware, secure=settings.cookie_secure, max_age=max_age)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_kib * 1024)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    for module in (pages, lessons, exercises, progress, accounts, runs, live):
+    for module in (pages, lessons, exercises, progress, accounts, runs, live, admin):
         app.include_router(module.router)
     errors.install(app)
     return app

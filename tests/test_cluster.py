@@ -546,3 +546,27 @@ def test_the_queue_bound_holds_for_the_whole_cluster(tmp_path: Path) -> None:
             refused_run = answers[3]
             assert "Too many runs" in refused_run.json()["detail"]
             client.close()
+
+
+def test_an_administrator_sees_the_live_runner_nodes(cluster: Cluster) -> None:
+    (_, a), (_, b) = cluster.web[:2]
+    learner = Learner(a)
+    response = learner.client.post(
+        "/signup",
+        data={"csrf_token": learner.csrf, "name": "ada", "password": "x" * 12, "confirm": "x" * 12},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    assert learner.client.get("/admin/workers").status_code == 403
+    granted = subprocess.run(
+        [*cluster.command, "admin", "ada"], env=cluster.base, capture_output=True, text=True
+    )
+    assert granted.returncode == 0, granted.stderr
+    learner.use(b)
+    page = learner.client.get("/admin/workers")
+    assert page.status_code == 200
+    alive = {w["id"] for w in cluster.live_workers()}
+    assert len(alive) == 2
+    for node in alive:
+        assert f"<code>{node}</code>" in page.text
+    assert "3.13t</code>" in page.text and "free-threaded" in page.text
