@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # As many connections as the server has threads for requests (AnyIO's 40): under a
+        # burst of learners a request never waits on the pool while others hold it, which with
+        # SQLAlchemy's default of 15 ended in 30 s pool timeouts (bench/cluster.py --burst 60).
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=35)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False})
