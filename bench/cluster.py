@@ -6,7 +6,7 @@ the embedded one (one server with its own runner), in the same run, on this mach
 - latency of a trivial run, from the POST to its final status on the run's WebSocket, median
   and p99, the two paths taken in turn; both on the same PostgreSQL;
 - throughput: a burst of learners submitting a trivial run at once, with one and with two
-  runner nodes of one run slot each;
+  runner nodes of one run slot each, and a third as many submitting a graded exercise;
 - events per second a viewer receives for a chatty program (threads handing a lock back and
   forth), through Redis and through the embedded feed.
 
@@ -36,6 +36,8 @@ from tests.postgres_server import running_postgres  # noqa: E402
 from tests.redis_server import running_redis  # noqa: E402
 
 TRIVIAL = "print('hi')"
+EXERCISE = "start-and-join"  # a grading of its reference solution takes about 1 CPU-second
+GRADED = (ROOT / "exercises" / EXERCISE / "reference.py").read_text()
 CHATTY = """
 import threading, time
 lock = threading.Lock()
@@ -79,12 +81,14 @@ def latency(learner: Learner, url: str) -> float:
     return (messages[-1]["at"] - started) * 1000
 
 
-def burst(url: str, learners: int) -> dict[str, float]:
+def burst(url: str, learners: int, grade: bool = False) -> dict[str, float]:
     tabs = [Learner(url) for _ in range(learners)]
     started = time.perf_counter()
 
     def one(tab: Learner) -> str:
-        return str(tab.wait(tab.run(TRIVIAL)["id"], timeout=600)["status"])
+        fields = {"mode": "grade", "exercise": EXERCISE} if grade else {}
+        run = tab.run(GRADED if grade else TRIVIAL, **fields)
+        return str(tab.wait(run["id"], timeout=600)["status"])
 
     with ThreadPoolExecutor(learners) as pool:
         statuses = list(pool.map(one, tabs))
@@ -143,6 +147,8 @@ def main() -> int:
             results["throughput"]["cluster, 1 node"] = burst(web, args.burst)
             cluster.add_worker()
             results["throughput"]["cluster, 2 nodes"] = burst(web, args.burst)
+            graded = burst(web, args.burst // 3, grade=True)
+            results["throughput"]["cluster, 2 nodes, gradings"] = graded
         finally:
             cluster.stop()
     print(f"latency of a trivial run, POST to final status ({args.repeat} each, in turn):")
@@ -152,7 +158,7 @@ def main() -> int:
     print(f"  added by the cluster path at the median: {results['latency']['added_median_ms']} ms")
     print(f"throughput, {args.burst} learners submitting at once (one run slot a node):")
     for name, row in results["throughput"].items():
-        print(f"  {name:18} {row['runs_per_s']:6.2f} runs/s ({row['seconds']} s)")
+        print(f"  {name:28} {row['runs_per_s']:6.2f} runs/s ({row['runs']} in {row['seconds']} s)")
     print("events a viewer receives from a chatty program:")
     for name, row in results["events"].items():
         print(f"  {name:10} {row['events_per_s']:7.0f} events/s ({row['events']} events)")
