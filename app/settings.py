@@ -91,6 +91,12 @@ class Settings(BaseSettings):
         description="A queued run held this long by a runner node that stopped announcing "
         "itself is taken back: retried once, then ended as lost.",
     )
+    drain_seconds: float = Field(
+        default=35,
+        ge=0,
+        description="After SIGTERM, how long a runner node lets its runs finish before it "
+        "stops the rest and hands them back to the queue, to run again elsewhere.",
+    )
     event_stream_max: int = Field(
         default=5000, ge=100, description="Live messages kept in each run's event stream."
     )

@@ -112,12 +112,16 @@ class Cluster:
         url = self.add_web()
         return self.web[-1][0], url
 
-    def add_worker(self) -> Process:
+    def add_worker(self, **env_overrides: str) -> Process:
         n = len(self.workers)
-        env = self.base | {
-            "THREADLINE_DATA_DIR": str(self.top / f"worker{n}"),
-            "THREADLINE_WORKER_ID": f"node-{n}",
-        }
+        env = (
+            self.base
+            | {
+                "THREADLINE_DATA_DIR": str(self.top / f"worker{n}"),
+                "THREADLINE_WORKER_ID": f"node-{n}",
+            }
+            | env_overrides
+        )
         process = Process(f"worker{n}", [*self.command, "worker"], env, self.top)
         process.start()
         self.workers.append(process)

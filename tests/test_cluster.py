@@ -181,10 +181,13 @@ def test_viewers_of_a_killed_web_replica_resume_on_the_other(cluster: Cluster) -
     assert [e for m in traces for e in m["events"]] == stored["events"]
 
 
-def _held(cluster: Cluster, node: str) -> list[str]:
+def _held(cluster: Cluster, node: str, among: list[dict[str, Any]]) -> list[str]:
+    """Which of these runs the node says it holds (its heartbeat may still name runs of an
+    earlier test that just finished)."""
+    ours = {run["id"] for run in among}
     for worker in cluster.live_workers():
         if worker["id"] == node:
-            return list(worker["runs"])
+            return [run_id for run_id in worker["runs"] if run_id in ours]
     return []
 
 
@@ -195,10 +198,10 @@ def test_a_killed_runner_node_loses_no_run(cluster: Cluster) -> None:
     runs = [learner.run(sleepy, interpreter="3.13") for learner in learners]
     victim = cluster.workers[0]
     deadline = time.monotonic() + 30
-    while not _held(cluster, "node-0"):
+    while not _held(cluster, "node-0", runs):
         assert time.monotonic() < deadline, cluster.logs()
         time.sleep(0.1)
-    held = _held(cluster, "node-0")
+    held = _held(cluster, "node-0", runs)
     victim.signal(signal.SIGKILL)
     victim.wait(10)
     started = time.monotonic()
@@ -226,10 +229,10 @@ def test_a_runner_node_stopped_with_sigterm_finishes_what_it_holds(cluster: Clus
     node = cluster.workers[-1]
     name = f"node-{len(cluster.workers) - 1}"
     deadline = time.monotonic() + 30
-    while not _held(cluster, name):
+    while not _held(cluster, name, runs):
         assert time.monotonic() < deadline, cluster.logs()
         time.sleep(0.1)
-    held = _held(cluster, name)
+    held = _held(cluster, name, runs)
     node.signal(signal.SIGTERM)
     assert node.wait(60) == 0, node.tail()
     finals = [learner.wait(run["id"]) for learner, run in zip(learners, runs, strict=True)]
@@ -401,3 +404,37 @@ def test_an_administrator_sees_the_live_runner_nodes(cluster: Cluster) -> None:
     for node in alive:
         assert f"<code>{node}</code>" in page.text
     assert "3.13t</code>" in page.text and "free-threaded" in page.text
+
+
+def test_runs_a_stopping_node_cannot_finish_in_time_are_handed_back(cluster: Cluster) -> None:
+    hasty = cluster.add_worker(THREADLINE_DRAIN_SECONDS="0.5")
+    name = f"node-{len(cluster.workers) - 1}"
+    urls = [url for _, url in cluster.web]
+    learners = [Learner(urls[i % 2]) for i in range(8)]
+    slow = "import time\ntime.sleep(3)\nprint('slept')"
+    runs = [learner.run(slow, interpreter="3.13") for learner in learners]
+    deadline = time.monotonic() + 30
+    while not _held(cluster, name, runs):
+        assert time.monotonic() < deadline, cluster.logs()
+        time.sleep(0.1)
+    held = _held(cluster, name, runs)
+    hasty.signal(signal.SIGTERM)
+    assert hasty.wait(30) == 0, hasty.tail()
+    finals = {
+        run["id"]: learner.wait(run["id"]) for learner, run in zip(learners, runs, strict=True)
+    }
+    assert {f["status"] for f in finals.values()} == {"passed"}, finals
+    engine = create_engine(cluster.database)
+    with engine.connect() as db:
+        ran_on = dict(
+            db.execute(
+                text("SELECT id, worker FROM runs WHERE id = ANY(:ids)"), {"ids": held}
+            ).all()
+        )
+    engine.dispose()
+    assert name not in ran_on.values(), ran_on  # each finished on another node, from the start
+    client = redis.Redis.from_url(cluster.redis.url, decode_responses=True)
+    for run_id in held:
+        kinds = [json.loads(f["m"])["type"] for _, f in client.xrange(broker.events_key(run_id))]
+        assert "restart" in kinds and kinds[-1] == "status", kinds
+    client.close()

@@ -9,7 +9,8 @@ publishes the live messages to the run's event stream, and finishes the run in t
   was lost twice ends as an error.
 - A cancel for a run it holds reaches it on its own channel.
 - On SIGTERM (or SIGINT) it takes no new runs and finishes the ones it holds; those still
-  running after a grading's wall time are stopped and handed back to the queue.
+  running after THREADLINE_DRAIN_SECONDS are stopped and handed back to the queue, to run
+  again from the start on another node.
 """
 
 from __future__ import annotations
@@ -125,13 +126,14 @@ class Node:
                 continue
             for _, entries in got or []:
                 for entry, fields in entries:
-                    self._take(entry, fields.get("run", ""), restarted=False)
+                    restarted = fields.get("restart") == "1"  # handed back while it ran
+                    self._take(entry, fields.get("run", ""), restarted)
 
     async def _drain(self) -> None:
         tasks = [h.task for h in self.held.values() if h.task is not None]
         if not tasks:
             return
-        _, late = await asyncio.wait(tasks, timeout=self.settings.grade_wall_seconds + 5)
+        _, late = await asyncio.wait(tasks, timeout=self.settings.drain_seconds)
         for held in list(self.held.values()):
             if held.task in late:
                 held.active.handed_back = True
@@ -170,20 +172,23 @@ class Node:
         def publish(batch: dict[str, Any]) -> None:  # from the sandbox's watching thread
             loop.call_soon_threadsafe(outbox.put_nowait, batch)
 
+        ran = False  # False: the run was no longer queued (cancelled, and announced, meanwhile)
         try:
-            await loop.run_in_executor(
+            ran = await loop.run_in_executor(
                 self.threads, execute, self.ctx, self.id, run_id, held.active, publish
             )
         except Exception:
             log.exception("run %s failed in the runner", run_id)
             await loop.run_in_executor(self.threads, self._end, run_id, "error", "internal")
+            ran = True
         finally:
             outbox.put_nowait(None)
             await publisher
             if held.active.handed_back:
                 await self._hand_back(run_id, held.entry)
             else:
-                await self._announce(run_id)
+                if ran:
+                    await self._announce(run_id)
                 await self._done(held.entry)
             del self.held[run_id]
             self.freed.set()
@@ -242,7 +247,7 @@ class Node:
 
     async def _hand_back(self, run_id: str, entry: str) -> None:
         try:
-            await self.client.xadd(broker.QUEUE, {"run": run_id})
+            await self.client.xadd(broker.QUEUE, {"run": run_id, "restart": "1"})
         except (RedisError, OSError) as e:  # left pending: taken back after the timeout
             log.warning("run %s not handed back: %s", run_id, e)
             return
