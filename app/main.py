@@ -78,6 +78,12 @@ def start_runner(app: FastAPI, settings: Settings) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    if settings.broker_url and not settings.secret_key:
+        # A key made in this replica's data directory would not open the others' cookies.
+        raise RuntimeError(
+            "THREADLINE_BROKER_URL is set but THREADLINE_SECRET_KEY is not: every web replica "
+            "of a cluster must sign cookies with the same key"
+        )
     engine = make_engine(settings.resolved_database_url)
     course = load_course(settings.lessons_dir, settings.exercises_dir)
     for problem in course.problems:

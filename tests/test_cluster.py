@@ -251,27 +251,47 @@ def test_a_runner_node_stopped_with_sigterm_finishes_what_it_holds(cluster: Clus
 
 def test_with_redis_away_the_site_answers_503_and_recovers_by_itself(cluster: Cluster) -> None:
     (_, a), (_, b) = cluster.web[:2]
-    learners = [Learner(a if i % 2 else b) for i in range(10)]
-    before = [learner.run("print('before')") for learner in learners[:5]]
-    cluster.redis.stop()
-    try:
-        refused = learners[5].submit("print('while away')")
-        assert refused.status_code == 503, refused.text
-        assert "cannot be reached" in refused.json()["detail"]
-        assert learners[6].client.get("/").status_code == 200  # pages need no broker
-        assert learners[6].client.get("/healthz").status_code == 200
-    finally:
-        cluster.redis.start()
+    learners = [Learner(a if i % 2 else b) for i in range(12)]
+    # More runs than the nodes have slots: some run, some wait in the stream, while Redis goes.
+    before = [
+        learner.run("import time\ntime.sleep(1)\nprint('before')") for learner in learners[:8]
+    ]
+    viewer = learners[0]
+    ws_url = a.replace("http", "ws", 1) + f"/ws/runs/{before[0]['id']}"
+    cookie = "; ".join(f"{k}={v}" for k, v in viewer.client.cookies.items())
+    with connect(ws_url, additional_headers={"Cookie": cookie}) as socket:
+        socket.recv(timeout=10)  # hello
+        cluster.redis.stop()
+        try:
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    socket.recv(timeout=10)
+            assert socket.close_code in (1013, 1000), socket.close_code  # or it had ended
+            refused = learners[9].submit("print('while away')")
+            assert refused.status_code == 503, refused.text
+            assert "cannot be reached" in refused.json()["detail"]
+            assert refused.headers["Retry-After"]
+            assert learners[10].client.get("/").status_code == 200  # pages need no broker
+            assert learners[10].client.get("/healthz").status_code == 200
+            time.sleep(2)  # runs end while Redis is away: their entries cannot be acknowledged
+        finally:
+            cluster.redis.start()
     for learner, run in zip(learners, before, strict=False):
         assert learner.wait(run["id"])["status"] == "passed", cluster.logs()
     deadline = time.monotonic() + 30
     while True:  # the replicas and nodes reconnect on their own
-        response = learners[7].submit("print('after')")
+        response = learners[11].submit("print('after')")
         if response.status_code == 202:
             break
         assert response.status_code == 503 and time.monotonic() < deadline, response.text
         time.sleep(0.5)
-    assert learners[7].wait(response.json()["id"])["stdout"] == "after\n"
+    assert learners[11].wait(response.json()["id"])["stdout"] == "after\n"
+    client = redis.Redis.from_url(cluster.redis.url, decode_responses=True)
+    deadline = time.monotonic() + VISIBILITY * 3 + 10
+    while client.xlen(broker.QUEUE):  # entries left unacknowledged are taken back and dropped
+        assert time.monotonic() < deadline, client.xrange(broker.QUEUE)
+        time.sleep(0.2)
+    client.close()
 
 
 def _active_runs(cluster: Cluster, run_ids: list[str]) -> list[str]:
@@ -438,3 +458,12 @@ def test_runs_a_stopping_node_cannot_finish_in_time_are_handed_back(cluster: Clu
         kinds = [json.loads(f["m"])["type"] for _, f in client.xrange(broker.events_key(run_id))]
         assert "restart" in kinds and kinds[-1] == "status", kinds
     client.close()
+
+
+def test_a_web_replica_without_the_shared_secret_refuses_to_start(tmp_path: Path) -> None:
+    from app.main import create_app
+    from app.settings import Settings
+
+    settings = Settings(data_dir=tmp_path, broker_url="redis://127.0.0.1:1/0", secret_key=None)
+    with pytest.raises(RuntimeError, match="THREADLINE_SECRET_KEY"):
+        create_app(settings)
