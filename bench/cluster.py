@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from websockets.sync.client import connect  # noqa: E402
 
+from bench.tracing import CHATTY  # noqa: E402  threads handing a lock back and forth
 from tests.cluster_support import Cluster, Learner  # noqa: E402
 from tests.conftest import fresh_postgres_database  # noqa: E402
 from tests.postgres_server import running_postgres  # noqa: E402
@@ -38,18 +39,6 @@ from tests.redis_server import running_redis  # noqa: E402
 TRIVIAL = "print('hi')"
 EXERCISE = "start-and-join"  # a grading of its reference solution takes about 1 CPU-second
 GRADED = (ROOT / "exercises" / EXERCISE / "reference.py").read_text()
-CHATTY = """
-import threading, time
-lock = threading.Lock()
-def work():
-    end = time.monotonic() + 1.5
-    while time.monotonic() < end:
-        with lock:
-            time.sleep(0.0005)
-threads = [threading.Thread(target=work) for _ in range(4)]
-for t in threads: t.start()
-for t in threads: t.join()
-"""
 
 
 def summary(samples: list[float]) -> dict[str, float]:

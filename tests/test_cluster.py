@@ -197,11 +197,7 @@ def test_a_killed_runner_node_loses_no_run(cluster: Cluster) -> None:
     sleepy = "import time\ntime.sleep(1.5)\nprint('slept')"
     runs = [learner.run(sleepy, interpreter="3.13") for learner in learners]
     victim = cluster.workers[0]
-    deadline = time.monotonic() + 30
-    while not _held(cluster, "node-0", runs):
-        assert time.monotonic() < deadline, cluster.logs()
-        time.sleep(0.1)
-    held = _held(cluster, "node-0", runs)
+    held = _until_held(cluster, "node-0", runs)
     victim.signal(signal.SIGKILL)
     victim.wait(10)
     started = time.monotonic()
@@ -228,23 +224,12 @@ def test_a_runner_node_stopped_with_sigterm_finishes_what_it_holds(cluster: Clus
     runs = [learner.run(sleepy, interpreter="3.13t") for learner in learners]
     node = cluster.workers[-1]
     name = f"node-{len(cluster.workers) - 1}"
-    deadline = time.monotonic() + 30
-    while not _held(cluster, name, runs):
-        assert time.monotonic() < deadline, cluster.logs()
-        time.sleep(0.1)
-    held = _held(cluster, name, runs)
+    held = _until_held(cluster, name, runs)
     node.signal(signal.SIGTERM)
     assert node.wait(60) == 0, node.tail()
     finals = [learner.wait(run["id"]) for learner, run in zip(learners, runs, strict=True)]
     assert [f["status"] for f in finals] == ["passed"] * 6, finals
-    engine = create_engine(cluster.database)
-    with engine.connect() as db:
-        ran_on = dict(
-            db.execute(
-                text("SELECT id, worker FROM runs WHERE id = ANY(:ids)"), {"ids": held}
-            ).all()
-        )
-    engine.dispose()
+    ran_on = _nodes_of(cluster, held)
     assert set(ran_on.values()) == {name}, ran_on  # finished by the node that held them
     cluster.add_worker()
 
@@ -292,6 +277,26 @@ def test_with_redis_away_the_site_answers_503_and_recovers_by_itself(cluster: Cl
         assert time.monotonic() < deadline, client.xrange(broker.QUEUE)
         time.sleep(0.2)
     client.close()
+
+
+def _until_held(cluster: Cluster, node: str, among: list[dict[str, Any]]) -> list[str]:
+    """Wait until the node holds some of these runs; which."""
+    deadline = time.monotonic() + 30
+    while not (held := _held(cluster, node, among)):
+        assert time.monotonic() < deadline, cluster.logs()
+        time.sleep(0.1)
+    return held
+
+
+def _nodes_of(cluster: Cluster, run_ids: list[str]) -> dict[str, str]:
+    """The node each run was finished by, as the database has it."""
+    engine = create_engine(cluster.database)
+    with engine.connect() as db:
+        found = db.execute(
+            text("SELECT id, worker FROM runs WHERE id = ANY(:ids)"), {"ids": run_ids}
+        ).all()
+    engine.dispose()
+    return {run_id: worker for run_id, worker in found}
 
 
 def _active_runs(cluster: Cluster, run_ids: list[str]) -> list[str]:
@@ -433,25 +438,14 @@ def test_runs_a_stopping_node_cannot_finish_in_time_are_handed_back(cluster: Clu
     learners = [Learner(urls[i % 2]) for i in range(8)]
     slow = "import time\ntime.sleep(3)\nprint('slept')"
     runs = [learner.run(slow, interpreter="3.13") for learner in learners]
-    deadline = time.monotonic() + 30
-    while not _held(cluster, name, runs):
-        assert time.monotonic() < deadline, cluster.logs()
-        time.sleep(0.1)
-    held = _held(cluster, name, runs)
+    held = _until_held(cluster, name, runs)
     hasty.signal(signal.SIGTERM)
     assert hasty.wait(30) == 0, hasty.tail()
     finals = {
         run["id"]: learner.wait(run["id"]) for learner, run in zip(learners, runs, strict=True)
     }
     assert {f["status"] for f in finals.values()} == {"passed"}, finals
-    engine = create_engine(cluster.database)
-    with engine.connect() as db:
-        ran_on = dict(
-            db.execute(
-                text("SELECT id, worker FROM runs WHERE id = ANY(:ids)"), {"ids": held}
-            ).all()
-        )
-    engine.dispose()
+    ran_on = _nodes_of(cluster, held)
     assert name not in ran_on.values(), ran_on  # each finished on another node, from the start
     client = redis.Redis.from_url(cluster.redis.url, decode_responses=True)
     for run_id in held:
