@@ -116,11 +116,12 @@ def test_a_bounded_queue_shows_the_producer_and_consumer_waits(
 
 
 POOL = """
-import os
+import os, time
 from concurrent.futures import ProcessPoolExecutor
 import multiprocessing as mp
 
 def square(n):
+    time.sleep(0.01)  # long enough a life for the sampler, every 15 ms, to see each worker
     return n * n
 
 if __name__ == "__main__":
