@@ -279,7 +279,7 @@ def test_a_program_that_closes_or_floods_the_results_pipe_gets_an_error(
 def test_a_process_pool_and_a_thread_pool_of_32_fit_in_the_limits(
     app_client: TestClient,
 ) -> None:
-    for interpreter in app_client.app.state.interpreters:  # type: ignore[attr-defined]
+    for interpreter in app_client.app.state.runner.interpreter_list:  # type: ignore[attr-defined]
         run = run_code(
             app_client,
             code("""

@@ -1,5 +1,7 @@
 """The embedded runner: a bounded queue of run ids and a pool of worker threads that execute
-them in the sandbox, inside the server process. (A broker-backed queue can take its place.)
+them in the sandbox, inside the server process; and what every runner shares: the `Runner`
+interface the web tier uses (the cluster's is app.runner.cluster), `execute` for one run, and
+`submit` and `stop_run`.
 """
 
 from __future__ import annotations

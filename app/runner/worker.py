@@ -290,6 +290,8 @@ class Node:
                     )
             except (RedisError, OSError) as e:
                 log.debug("heartbeat failed: %s", e)
+            except Exception:
+                log.exception("heartbeat failed")
             await asyncio.sleep(every)
 
     async def _listen_for_cancels(self) -> None:
@@ -319,10 +321,10 @@ class Node:
             if self.stopping.is_set() or free <= 0:
                 continue
             try:
-                _, claimed, _ = await self.client.xautoclaim(
+                reply = await self.client.xautoclaim(
                     broker.QUEUE, broker.GROUP, self.id, int(visibility * 1000), count=free
                 )
-                for entry, fields in claimed:
+                for entry, fields in reply[1]:  # [next start, claimed, deleted ids]
                     pending = await self.client.xpending_range(
                         broker.QUEUE, broker.GROUP, min=entry, max=entry, count=1
                     )
@@ -330,6 +332,8 @@ class Node:
                     await self._take_back(entry, (fields or {}).get("run", ""), delivered)
             except (RedisError, OSError) as e:
                 log.debug("reclaiming failed: %s", e)
+            except Exception:  # this loop must outlive any one bad entry
+                log.exception("reclaiming runs failed")
 
     async def _take_back(self, entry: str, run_id: str, delivered: int) -> None:
         loop = asyncio.get_running_loop()
