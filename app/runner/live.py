@@ -52,13 +52,16 @@ class Counts:
         self.events += len(batch.get("events", ()))
         return self
 
+    def dotted(self) -> str:
+        return f"{self.threads}.{self.samples}.{self.events}"
+
 
 def cursor(position: object, counts: Counts) -> str:
     """A trace message's `id`: where the runner is (a batch number here, a Redis stream entry
     id in a cluster) and how much of the trace came before, so that a viewer reconnecting
     with `?after=<id>` resumes from the runner, or from the stored trace once the run is
     final, with nothing missed and nothing twice."""
-    return f"{position}:{counts.threads}.{counts.samples}.{counts.events}"
+    return f"{position}:{counts.dotted()}"
 
 
 @dataclass(eq=False)

@@ -206,9 +206,7 @@ class Node:
         if restarted:
             await self._publish(run_id, {"type": "restart", "reason": RESTARTED}, "0.0.0", cap)
         while (batch := await outbox.get()) is not None:
-            counts.add(batch)
-            done = f"{counts.threads}.{counts.samples}.{counts.events}"
-            await self._publish(run_id, batch, done, cap)
+            await self._publish(run_id, batch, counts.add(batch).dotted(), cap)
 
     async def _publish(self, run_id: str, message: dict[str, Any], counts: str, cap: int) -> None:
         try:

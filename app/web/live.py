@@ -17,6 +17,7 @@ from app.db.models import Run
 from app.learners import resume
 from app.runner import runs
 from app.runner.broker import BrokerDown
+from app.runner.live import Counts
 from app.runner.pool import Runner
 from app.trace.sampler import TRACE_VERSION, unpack
 from app.web.cookies import COOKIE_NAME
@@ -54,12 +55,9 @@ async def watch_run(websocket: WebSocket, run_id: str) -> None:
             await websocket.close(code=TRY_AGAIN, reason="The run queue is away; reconnecting.")
 
 
-class Sent:
+class Sent(Counts):
     """What a viewer has been sent, so that a replay after live batches repeats nothing: how
     many threads, samples and events, the count part of each message's cursor."""
-
-    def __init__(self, threads: int = 0, samples: int = 0, events: int = 0) -> None:
-        self.threads, self.samples, self.events = threads, samples, events
 
     @classmethod
     def resume(cls, cursor: str) -> tuple[str, Sent]:
@@ -78,9 +76,7 @@ class Sent:
         if message["type"] == "restart":  # the run starts again on another runner node
             self.threads = self.samples = self.events = 0
         elif message["type"] == "trace":
-            self.threads += len(message.get("threads", ()))
-            self.samples += len(message.get("samples", ()))
-            self.events += len(message.get("events", ()))
+            self.add(message)
 
 
 async def _follow(
