@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from tests.redis_server import RedisServer, free_port
 from tests.runner_support import interpreters_file, token
 
 VISIBILITY = 4.0
+NOTEWORTHY = re.compile(r"WARNING|ERROR|CRITICAL|Traceback|Error:")
 
 
 class Process:
@@ -150,6 +152,20 @@ class Cluster:
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.tail()}" for p in self.processes)
+
+    def failure_report(self) -> str:
+        """For a failed test: each process's last warnings and errors, and Redis's last
+        lines."""
+        parts = []
+        for process in self.processes:
+            lines = process.log.read_text(errors="replace").splitlines()
+            worrying = [line for line in lines if NOTEWORTHY.search(line)][-8:]
+            parts.append(f"--- {process.name}\n" + "\n".join(worrying or ["(nothing)"]))
+        redis_log = self.redis.directory / "redis.log"
+        if redis_log.exists():
+            lines = redis_log.read_text(errors="replace").splitlines()[-8:]
+            parts.append("--- redis\n" + "\n".join(lines))
+        return "\n".join(parts)
 
 
 class Learner:

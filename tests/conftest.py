@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,21 @@ from app.settings import Settings
 from tests.postgres_server import running_postgres
 
 _databases = itertools.count()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test's report gains what its fixtures can say about the failure: a fixture
+    value with a `failure_report()` method (the cluster's processes and Redis) adds a section."""
+    report = yield
+    if report.failed and call.when == "call":
+        for name, value in getattr(item, "funcargs", {}).items():
+            describe = getattr(value, "failure_report", None)
+            if callable(describe):
+                report.sections.append((f"what {name} logged", describe()))
+    return report
 
 
 @pytest.fixture(scope="session")

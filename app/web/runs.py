@@ -3,6 +3,7 @@ pages. Both submit through `app.runner.pool.submit` and show the same result sch
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -22,6 +23,8 @@ from app.trace.perfetto import chrome_trace
 from app.trace.sampler import unpack
 from app.web.deps import csrf_protect, get_course, get_db, get_hold
 from app.web.templating import render
+
+log = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -79,6 +82,7 @@ def queue_runs(
             headers={"Retry-After": str(e.retry_after)},
         ) from e
     except BrokerDown as e:
+        log.warning("submission refused, the broker is away: %s", e.detail or "no detail")
         raise HTTPException(status_code=503, detail=str(e), headers={"Retry-After": "5"}) from e
 
 
