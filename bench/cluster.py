@@ -111,7 +111,7 @@ def main() -> int:
     ):
         cluster = Cluster(fresh_postgres_database(server), redis_server, Path(top), one_slot)
         try:
-            embedded = cluster.add_web(embedded=True)
+            embedded = cluster.add_web(embedded_on=fresh_postgres_database(server))
             web = cluster.add_web()
             cluster.web.reverse()  # the replica first: it is the one that lists the nodes
             cluster.add_worker()

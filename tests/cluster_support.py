@@ -88,13 +88,15 @@ class Cluster:
         )
         self.command = [sys.executable, "-m", "app.cli"]
 
-    def add_web(self, embedded: bool = False) -> str:
-        """A web replica; or, embedded, a server with its own runner on the same database
-        (which, as it starts, ends the runs left active in it: start it first)."""
+    def add_web(self, embedded_on: str | None = None) -> str:
+        """A web replica; or a server with its own runner, embedded, on a database of its own
+        (the cluster's nodes would take its runs, queued in their database but not in Redis,
+        for runs Redis lost)."""
         n, port = len(self.web), free_port()
         env = self.base | {"THREADLINE_DATA_DIR": str(self.top / f"web{n}")}
-        if embedded:
+        if embedded_on is not None:
             del env["THREADLINE_BROKER_URL"]
+            env["THREADLINE_DATABASE_URL"] = embedded_on
         process = Process(f"web{n}", [*self.command, "serve", "--port", str(port)], env, self.top)
         process.start()
         url = f"http://127.0.0.1:{port}"

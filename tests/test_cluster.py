@@ -6,6 +6,7 @@ killed and the broker restarted under load."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import time
@@ -29,6 +30,7 @@ from tests.runner_support import token
 
 pytestmark = pytest.mark.postgres
 
+REQUEUED = re.compile(r"run (\S+) \((queued|running)\) was missing from the queue")
 EXERCISE = "start-and-join"
 PASSING = (ROOT / "exercises" / EXERCISE / "reference.py").read_text()
 CHATTY = """
@@ -329,6 +331,31 @@ def test_a_cancel_through_one_replica_stops_the_run_on_its_node(cluster: Cluster
         time.sleep(0.1)
 
 
+def test_a_node_stops_a_run_ended_while_its_cancel_went_astray(cluster: Cluster) -> None:
+    """The run is ended in the database with no cancel message at all (as when one is sent
+    while its node is cut off from Redis): the node finds it at a heartbeat and stops it."""
+    learner = Learner(cluster.web[0][1])
+    run = learner.run("import time\ntime.sleep(8)\nprint('not reached')")
+    deadline = time.monotonic() + 30
+    while not any(run["id"] in w["runs"] for w in cluster.live_workers()):
+        assert time.monotonic() < deadline, cluster.logs()
+        time.sleep(0.05)
+    engine = create_engine(cluster.database)
+    with engine.begin() as db:
+        db.execute(
+            text("UPDATE runs SET status = 'cancelled', reason = 'Ended by hand.' WHERE id = :id"),
+            {"id": run["id"]},
+        )
+    engine.dispose()
+    deadline = time.monotonic() + 3  # a few heartbeats, well before the program's 8 s
+    while any(run["id"] in w["runs"] for w in cluster.live_workers()):
+        assert time.monotonic() < deadline, "the node still holds the ended run"
+        time.sleep(0.1)
+    final = learner.wait(run["id"])
+    assert (final["status"], final["reason"]) == ("cancelled", "Ended by hand."), final
+    assert "not reached" not in (final["stdout"] or "")
+
+
 def test_one_active_run_per_learner_holds_across_replicas(cluster: Cluster) -> None:
     (_, a), (_, b) = cluster.web[:2]
     learner = Learner(a)
@@ -451,6 +478,45 @@ def test_runs_a_stopping_node_cannot_finish_in_time_are_handed_back(cluster: Clu
     for run_id in held:
         kinds = [json.loads(f["m"])["type"] for _, f in client.xrange(broker.events_key(run_id))]
         assert "restart" in kinds and kinds[-1] == "status", kinds
+    client.close()
+
+
+def test_runs_redis_lost_are_found_in_the_database_and_run_again(cluster: Cluster) -> None:
+    """Redis loses everything (as a crash between writes of its append-only file can lose the
+    last of it): the runs that waited in the queue, and those of a node that dies after,
+    are found in the database and run again; the runs on live nodes finish where they are."""
+    fragile = cluster.add_worker()
+    name = f"node-{len(cluster.workers) - 1}"
+    urls = [url for _, url in cluster.web[:2]]
+    learners = [Learner(urls[i % 2]) for i in range(12)]
+    slow = "import time\ntime.sleep(2)\nprint('slept')"
+    runs = [learner.run(slow, interpreter="3.13") for learner in learners]
+    held = _until_held(cluster, name, runs)
+    client = redis.Redis.from_url(cluster.redis.url, decode_responses=True)
+    waiting = client.xlen(broker.QUEUE) - client.xpending(broker.QUEUE, broker.GROUP)["pending"]
+    client.flushall()
+    fragile.signal(signal.SIGKILL)
+    fragile.wait(10)
+    finals = {
+        run["id"]: learner.wait(run["id"]) for learner, run in zip(learners, runs, strict=True)
+    }
+    assert {f["status"] for f in finals.values()} == {"passed"}, finals
+    ran_on = _nodes_of(cluster, held)
+    assert name not in ran_on.values(), ran_on  # each ran again, from the start, elsewhere
+    requeued = [
+        found.groups()
+        for worker in cluster.workers
+        for found in REQUEUED.finditer(worker.log.read_text(errors="replace"))
+    ]
+    ids = [run_id for run_id, _ in requeued]
+    assert len(ids) == len(set(ids)), requeued  # by one node each
+    assert set(held) <= set(ids), requeued
+    waited = {run_id for run_id, status in requeued if status == "queued"} - set(held)
+    assert 0 < len(waited) <= waiting, requeued  # and those that had waited in the queue
+    deadline = time.monotonic() + 30
+    while client.xlen(broker.QUEUE):  # and no entry is left over
+        assert time.monotonic() < deadline, client.xrange(broker.QUEUE)
+        time.sleep(0.2)
     client.close()
 
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -55,7 +56,15 @@ class Engine:
     figures: dict[str, Any] = field(default_factory=dict)
 
     def __call__(self, *args: str, check: bool = True) -> str:
-        done = subprocess.run([*self.command, *args], capture_output=True, text=True, timeout=120)
+        # From a directory of its own: podman's conmon writes a file `oom` into its working
+        # directory when the memory bomb's run is killed.
+        done = subprocess.run(
+            [*self.command, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tempfile.gettempdir(),
+        )
         if check and done.returncode != 0:
             raise AssertionError(f"{' '.join(args[:2])} failed: {done.stderr[-2000:]}")
         return done.stdout.strip()

@@ -41,6 +41,11 @@ def worker_key(worker_id: str) -> str:
     return f"threadline:worker:{worker_id}"
 
 
+def swept_key(run_id: str) -> str:
+    """Set by the node that queues a lost run again, so that the others leave it."""
+    return f"threadline:swept:{run_id}"
+
+
 def cancel_channel(worker_id: str) -> str:
     return f"threadline:cancel:{worker_id}"
 

@@ -120,6 +120,12 @@ def replace_active(db: Session, learner: Learner, reason: str) -> list[tuple[str
     return [(run_id, worker) for run_id, worker in found]
 
 
+def active(db: Session) -> dict[str, str]:
+    """Every run not yet final, by id: its status."""
+    found = db.execute(select(Run.id, Run.status).where(Run.status.in_(ACTIVE))).all()
+    return {run_id: status for run_id, status in found}
+
+
 def requeue(db: Session, run_id: str) -> bool:
     """A running run handed back or taken from a lost node: queued again, to start afresh."""
     requeued = db.execute(

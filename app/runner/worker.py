@@ -7,7 +7,12 @@ publishes the live messages to the run's event stream, and finishes the run in t
 - It takes back the entries of a node that stopped announcing itself (XAUTOCLAIM after the
   visibility timeout): a run that node had started is run again once, from scratch; one that
   was lost twice ends as an error.
-- A cancel for a run it holds reaches it on its own channel.
+- A cancel for a run it holds reaches it on its own channel; one it missed (sent while it was
+  cut off from Redis) it finds at its next heartbeat, in the database.
+- It looks for runs Redis lost (a crash between writes to its append-only file, a flush): active
+  in the database, yet with no entry in the queue and held by no live node, twice a visibility
+  timeout apart. A queued one is queued again; a running one goes back to the queue, to run
+  again from the start.
 - On SIGTERM (or SIGINT) it takes no new runs and finishes the ones it holds; those still
   running after THREADLINE_DRAIN_SECONDS are stopped and handed back to the queue, to run
   again from the start on another node.
@@ -29,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.exceptions import RedisError, ResponseError
+from sqlalchemy import select
 
 from app.db.models import Run
 from app.interpreters import Interpreter
@@ -83,6 +89,7 @@ class Node:
             asyncio.create_task(self._heartbeat()),
             asyncio.create_task(self._listen_for_cancels()),
             asyncio.create_task(self._reclaim()),
+            asyncio.create_task(self._sweep()),
         ]
         log.info("runner node %s: %d runs at once; %s", self.id, self.capacity, self.isolation)
         try:
@@ -290,7 +297,35 @@ class Node:
                 log.debug("heartbeat failed: %s", e)
             except Exception:
                 log.exception("heartbeat failed")
+            try:
+                await self._stop_ended()
+            except Exception:
+                log.exception("looking for ended runs failed")
             await asyncio.sleep(every)
+
+    async def _stop_ended(self) -> None:
+        """Stop the runs held here that the database has ended (cancelled, or replaced by a
+        newer run) though no cancel arrived: one sent while this node was cut off from Redis."""
+        ids = [r for r, held in self.held.items() if not held.active.cancel.is_set()]
+        if not ids:
+            return
+        loop = asyncio.get_running_loop()
+        ended = await loop.run_in_executor(self.threads, self._ended, ids)
+        for run_id, reason in ended.items():
+            held = self.held.get(run_id)
+            if held is not None and not held.active.cancel.is_set():
+                log.info("run %s was ended elsewhere; stopping it", run_id)
+                held.active.reason = reason or "Cancelled."
+                held.active.cancel.set()
+
+    def _ended(self, run_ids: list[str]) -> dict[str, str | None]:
+        """Of these runs, those final in the database, with their reasons. (One this node
+        has just finished is among them, its program over: stopping it changes nothing.)"""
+        with self.ctx.sessions() as db:
+            found = db.execute(
+                select(Run.id, Run.reason).where(Run.id.in_(run_ids), Run.status.in_(runs.FINAL))
+            ).all()
+        return {run_id: reason for run_id, reason in found}
 
     async def _listen_for_cancels(self) -> None:
         while True:
@@ -349,11 +384,58 @@ class Node:
                 await self._announce(run_id)
             await self._done(entry)
 
+    async def _sweep(self) -> None:
+        """Queue again the runs Redis lost: active in the database, yet neither in the queue
+        stream nor held by a live node, at two looks a visibility timeout apart (a live node
+        announces what it holds well within that; a run being queued is in the stream within
+        milliseconds). Every node looks; a key set only if absent lets one of them act."""
+        period = self.settings.visibility_seconds
+        loop = asyncio.get_running_loop()
+        suspects: dict[str, float] = {}  # run id: when it was first seen lost
+        while True:
+            await asyncio.sleep(period)
+            if self.stopping.is_set():
+                continue
+            try:
+                queued = {f.get("run") for _, f in await self.client.xrange(broker.QUEUE)}
+                held = {r for w in await broker.workers(self.client) for r in w.get("runs", [])}
+                held |= set(self.held)  # its own, even before its next heartbeat
+                active = await loop.run_in_executor(self.threads, self._active)
+                now = time.monotonic()
+                lost = {r: s for r, s in active.items() if r not in queued and r not in held}
+                suspects = {r: suspects.get(r, now) for r in lost}
+                for run_id, first in list(suspects.items()):
+                    if now - first >= period:
+                        await self._requeue_lost(run_id, lost[run_id])
+                        del suspects[run_id]
+            except (RedisError, OSError) as e:
+                suspects.clear()  # what is in Redis is not known: look afresh
+                log.debug("looking for lost runs failed: %s", e)
+            except Exception:  # this loop must outlive any one bad run
+                suspects.clear()
+                log.exception("looking for lost runs failed")
+
+    async def _requeue_lost(self, run_id: str, status: str) -> None:
+        ttl = max(1, int(self.settings.visibility_seconds * 4))
+        if not await self.client.set(broker.swept_key(run_id), self.id, nx=True, ex=ttl):
+            return  # another node is queueing it again
+        loop = asyncio.get_running_loop()
+        restart = status == "running"
+        if restart and not await loop.run_in_executor(self.threads, self._requeue, run_id):
+            return  # it ended meanwhile
+        fields = {"run": run_id} | ({"restart": "1"} if restart else {})
+        await self.client.xadd(broker.QUEUE, fields)
+        log.warning("run %s (%s) was missing from the queue; queued again", run_id, status)
+
+    def _active(self) -> dict[str, str]:
+        with self.ctx.sessions() as db:
+            return runs.active(db)
+
     def _state(self, run_id: str) -> str | None:
         with self.ctx.sessions() as db:
             run = db.get(Run, run_id)
             return run.status if run is not None else None
 
-    def _requeue(self, run_id: str) -> None:
+    def _requeue(self, run_id: str) -> bool:
         with self.ctx.sessions() as db:
-            runs.requeue(db, run_id)
+            return runs.requeue(db, run_id)
