@@ -281,6 +281,38 @@ def test_with_redis_away_the_site_answers_503_and_recovers_by_itself(cluster: Cl
     client.close()
 
 
+def test_a_viewer_resumes_with_no_gap_across_a_redis_restart(cluster: Cluster) -> None:
+    """Redis goes away while a run is live and comes back before it ends: its node holds back
+    the messages Redis could not take and publishes them when it is back, so that the viewer,
+    closed meanwhile, resumes where it was with nothing missing."""
+    (_, a), (_, b) = cluster.web[:2]
+    learner = Learner(a)
+    run = learner.run(CHATTY.replace("range(6)", "range(40)"), interpreter="3.13")
+    received = learner.watch(a, run["id"], stop_after=1)
+    last_id = [m for m in received if m["type"] == "trace"][-1]["id"]
+    cluster.redis.stop()
+    try:
+        time.sleep(1.5)  # the program goes on, its messages held back by the node
+    finally:
+        cluster.redis.start()
+    hellos = []
+    deadline = time.monotonic() + 60
+    while received[-1]["type"] != "status":  # a replica not yet reconnected closes with 1013
+        assert time.monotonic() < deadline, [m["type"] for m in received]
+        more = learner.watch(b, run["id"], after=last_id)
+        hellos += [m for m in more if m["type"] == "hello"]
+        received += [m for m in more if m["type"] != "hello"]
+        last_id = next((m["id"] for m in reversed(received) if m["type"] == "trace"), last_id)
+        if received[-1]["type"] != "status":
+            time.sleep(0.2)
+    assert not hellos[0]["run"]["final"]  # resumed while live: the rest came from its stream
+    learner.use(b)
+    traces = [m for m in received if m["type"] == "trace"]
+    stored = learner.client.get(f"/api/runs/{run['id']}/samples").json()
+    assert [row for m in traces for row in m["samples"]] == stored["samples"]
+    assert [e for m in traces for e in m["events"]] == stored["events"]
+
+
 def _until_held(cluster: Cluster, node: str, among: list[dict[str, Any]]) -> list[str]:
     """Wait until the node holds some of these runs; which."""
     deadline = time.monotonic() + 30

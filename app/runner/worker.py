@@ -1,6 +1,7 @@
 """`threadline worker`: a runner node of a cluster. It takes runs from the Redis queue (a
 consumer of the group `runners`), runs each in its own sandbox with its own interpreters,
-publishes the live messages to the run's event stream, and finishes the run in the database.
+publishes the live messages to the run's event stream (holding them back, in order, while
+Redis is away), and finishes the run in the database.
 
 - It announces itself every few seconds (id, interpreters, capacity, runs in flight), and with
   the same beat renews its hold on the queue entries of the runs it holds.
@@ -190,7 +191,10 @@ class Node:
             ran = True
         finally:
             outbox.put_nowait(None)
-            await publisher
+            try:  # what Redis could not take while it was away, once it is back
+                await asyncio.wait_for(publisher, self.settings.visibility_seconds)
+            except TimeoutError:
+                log.warning("run %s: live messages dropped, Redis still away", run_id)
             if held.active.handed_back:
                 await self._hand_back(run_id, held.entry)
             else:
@@ -216,10 +220,18 @@ class Node:
             await self._publish(run_id, batch, counts.add(batch).dotted(), cap)
 
     async def _publish(self, run_id: str, message: dict[str, Any], counts: str, cap: int) -> None:
-        try:
-            await broker.publish(self.client, run_id, message, counts, cap)
-        except (RedisError, OSError) as e:  # live viewers miss it; the stored trace has it
-            log.warning("run %s: live message not published: %s", run_id, e)
+        """One message on the run's stream; while Redis is away, held back (and the messages
+        after it, in order) until it is back, so that a viewer who resumes finds no gap."""
+        failures = 0
+        while True:
+            try:
+                await broker.publish(self.client, run_id, message, counts, cap)
+                return
+            except (RedisError, OSError) as e:
+                if failures == 0:
+                    log.warning("run %s: live messages held back: %s", run_id, e)
+                await asyncio.sleep(BACKOFF[min(failures, len(BACKOFF) - 1)])
+                failures += 1
 
     async def _announce(self, run_id: str) -> None:
         status = await asyncio.get_running_loop().run_in_executor(self.threads, self._final, run_id)
