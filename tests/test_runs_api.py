@@ -168,6 +168,10 @@ def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
             headers={"X-CSRF-Token": token(third)},
         )
         assert int(response.headers["retry-after"]) >= 1
+        # A learner refused for room keeps the run that waits; it is not replaced.
+        code, answer = post(second, {"code": "pass", "interpreter": "3.13"})
+        assert code == 429, answer
+        assert second.get(f"/api/runs/{queued['id']}").json()["status"] == "queued"
         for client, run in ((first, running), (second, queued)):
             client.post(f"/api/runs/{run['id']}/cancel", headers={"X-CSRF-Token": token(client)})
 

@@ -75,16 +75,28 @@ async def ensure_group(client: Client) -> None:
             raise
 
 
-# Queue a whole batch or none of it, atomically for all replicas: the runs waiting (in the
-# stream, not yet delivered to a node) plus the batch must fit in the bound.
-ENQUEUE = """
+# The runs waiting: in the queue stream, not yet delivered to a node.
+WAITING = """
 local waiting = redis.call('XLEN', KEYS[1])
 local ok, pending = pcall(redis.call, 'XPENDING', KEYS[1], ARGV[2])
 if ok then waiting = waiting - pending[1] end
+"""
+# Queue a whole batch or none of it, atomically for all replicas: the runs waiting plus the
+# batch must fit in the bound.
+ENQUEUE = (
+    WAITING
+    + """
 if waiting + #ARGV - 2 > tonumber(ARGV[1]) then return -1 - waiting end
 for i = 3, #ARGV do redis.call('XADD', KEYS[1], '*', 'run', ARGV[i]) end
 return waiting
 """
+)
+
+
+async def waiting(client: Client) -> int:
+    """The runs in the queue not yet taken by a node."""
+    found: int = await client.eval(WAITING + "return waiting", 1, QUEUE, 0, GROUP)
+    return found
 
 
 async def enqueue(client: Client, run_ids: list[str], bound: int) -> int:

@@ -118,12 +118,20 @@ class ClusterRunner:
     def capacity(self) -> int:
         return sum(int(w.get("capacity", 0)) for w in self.live_workers)
 
+    def check_room(self, count: int) -> None:
+        waiting = self._call(broker.waiting(self.client))
+        if waiting + count > self.settings.queue_max:
+            raise self._full(waiting)
+
     def submit_batch(self, run_ids: list[str]) -> None:
         waiting = self._call(broker.enqueue(self.client, run_ids, self.settings.queue_max))
         if waiting < 0:
-            waiting = -1 - waiting
-            wait = self.settings.grade_wall_seconds * waiting / max(1, self.capacity)
-            raise QueueFull(max(1, int(wait)))
+            raise self._full(-1 - waiting)
+
+    def _full(self, waiting: int) -> QueueFull:
+        """Refused for room: a retry after about the time the live nodes take to clear it."""
+        wait = self.settings.grade_wall_seconds * waiting / max(1, self.capacity)
+        return QueueFull(max(1, int(wait)))
 
     def cancel(self, run_id: str, reason: str = "Cancelled.", worker: str | None = None) -> None:
         """Tell the node holding the run to stop it (a queued run has no node yet)."""

@@ -171,10 +171,14 @@ class RunPool:
             }
         ]
 
+    def check_room(self, count: int) -> None:
+        """QueueFull when the queue has no room for that many runs."""
+        if self.queue.maxsize - self.depth < count:
+            raise QueueFull(max(1, int(self.settings.grade_wall_seconds)))
+
     def submit_batch(self, run_ids: list[str]) -> None:
         """Queue the runs of one batch; QueueFull when there is no room for all of them."""
-        if self.queue.maxsize - self.depth < len(run_ids):
-            raise QueueFull(max(1, int(self.settings.grade_wall_seconds)))
+        self.check_room(len(run_ids))
         for run_id in run_ids:
             self.submit(run_id)
 
@@ -257,6 +261,8 @@ class Runner(Protocol):
 
     def workers(self) -> list[dict[str, Any]]: ...
 
+    def check_room(self, count: int) -> None: ...
+
     def submit_batch(self, run_ids: list[str]) -> None: ...
 
     def cancel(self, run_id: str, reason: str = ..., worker: str | None = None) -> None: ...
@@ -281,8 +287,10 @@ def submit(db: Session, runner: Runner, learner_id: int, batch: list[runs.Submis
     learner's row is locked while the batch replaces the last one (on PostgreSQL), so that this
     holds when two replicas take two submissions of one learner at once.
     Raises QueueFull when the queue has no room for the whole batch, BrokerDown when the queue
-    cannot be reached.
+    cannot be reached. A batch refused for room leaves the last one running, unless the queue
+    filled in the instant between the look and the queueing.
     """
+    runner.check_room(len(batch))
     learner = db.get(Learner, learner_id, with_for_update=True)
     assert learner is not None
     replaced = runs.replace_active(db, learner, "Replaced by a newer run.")
