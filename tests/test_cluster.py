@@ -490,6 +490,7 @@ def test_an_administrator_sees_the_live_runner_nodes(cluster: Cluster) -> None:
     assert len(alive) == 2
     for node in alive:
         assert f"<code>{node}</code>" in page.text
+    assert re.search(r"\d+ runs? waiting for a slot \(the queue holds at most 400\)", page.text)
     assert "3.13t</code>" in page.text and "free-threaded" in page.text
 
 

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from app import ROOT
 from app.db.models import Learner, Run
 from app.main import create_app
 from tests.runner_support import run_code, runner_settings, submit, token, wait
+from tests.test_accounts import sign_up
 
 REFERENCE = (ROOT / "exercises/overlap-waits/reference.py").read_text()
 STARTER = (ROOT / "exercises/overlap-waits/starter.py").read_text()
@@ -172,6 +174,32 @@ def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
         code, answer = post(second, {"code": "pass", "interpreter": "3.13"})
         assert code == 429, answer
         assert second.get(f"/api/runs/{queued['id']}").json()["status"] == "queued"
+        for client, run in ((first, running), (second, queued)):
+            client.post(f"/api/runs/{run['id']}/cancel", headers={"X-CSRF-Token": token(client)})
+
+
+def test_the_administrators_page_shows_the_slots_in_use_and_the_runs_waiting(
+    tmp_path: Path,
+) -> None:
+    settings = runner_settings(tmp_path, runner_workers=1, queue_max=4)
+    with TestClient(create_app(settings)) as first:
+        running = submit(first, SLEEPER)
+        second = TestClient(first.app)
+        queued = submit(second, SLEEPER)
+        admin = TestClient(first.app)
+        sign_up(admin, "grace")
+        assert admin.get("/admin/workers").status_code == 403
+        with first.app.state.sessions() as db:  # type: ignore[attr-defined]
+            db.execute(update(Learner).where(Learner.name == "grace").values(is_admin=True))
+            db.commit()
+        deadline = time.monotonic() + 30
+        while first.get(f"/api/runs/{running['id']}").json()["status"] != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        page = admin.get("/admin/workers")
+        assert page.status_code == 200
+        assert "the embedded runner): 1 of 1 run slots in use" in page.text
+        assert "1 run waiting for a slot (the queue holds at most 4)" in page.text
         for client, run in ((first, running), (second, queued)):
             client.post(f"/api/runs/{run['id']}/cancel", headers={"X-CSRF-Token": token(client)})
 

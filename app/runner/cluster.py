@@ -118,8 +118,13 @@ class ClusterRunner:
     def capacity(self) -> int:
         return sum(int(w.get("capacity", 0)) for w in self.live_workers)
 
+    def waiting(self) -> int:
+        """The runs in the queue stream not yet taken by a node, for the whole cluster."""
+        found: int = self._call(broker.waiting(self.client))
+        return found
+
     def check_room(self, count: int) -> None:
-        waiting = self._call(broker.waiting(self.client))
+        waiting = self.waiting()
         if waiting + count > self.settings.queue_max:
             raise self._full(waiting)
 

@@ -171,6 +171,10 @@ class RunPool:
             }
         ]
 
+    def waiting(self) -> int:
+        """The runs in the queue, not yet taken by a worker."""
+        return self.depth
+
     def check_room(self, count: int) -> None:
         """QueueFull when the queue has no room for that many runs."""
         if self.queue.maxsize - self.depth < count:
@@ -260,6 +264,8 @@ class Runner(Protocol):
     def interpreter_list(self) -> dict[str, Interpreter]: ...
 
     def workers(self) -> list[dict[str, Any]]: ...
+
+    def waiting(self) -> int: ...
 
     def check_room(self, count: int) -> None: ...
 

@@ -1,5 +1,5 @@
 """Pages for the site's administrators (learners granted it with `threadline admin NAME`):
-the runner nodes and what each holds."""
+the runner nodes, what each holds, and the runs waiting for them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from app.learners import SessionHold
+from app.runner.broker import BrokerDown
 from app.runner.pool import Runner
 from app.web.deps import get_hold
 from app.web.templating import render
@@ -33,8 +34,14 @@ def workers_page(request: Request, hold: SessionHold = Depends(require_admin)) -
     for worker in workers:
         seen = worker.get("seen_at")
         worker["seen_ago"] = None if seen is None else max(0.0, now - float(seen))
+    try:
+        waiting: int | None = runner.waiting()
+    except BrokerDown:
+        waiting = None
     context = {
         "workers": workers,
+        "waiting": waiting,
+        "queue_max": runner.settings.queue_max,
         "cluster": bool(request.app.state.settings.broker_url),
         "capacity": sum(int(w.get("capacity") or 0) for w in workers),
         "in_flight": sum(int(w.get("in_flight") or 0) for w in workers),
