@@ -61,14 +61,16 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-# --- From Debian: bubblewrap for the sandbox; for the tests, Chromium, PostgreSQL, Redis, and
-# podman with runc and debootstrap to build and run the image ------------------------------
+# --- From Debian: bubblewrap for the sandbox; for the tests, Chromium, PostgreSQL, Redis,
+# Caddy (the cluster's reverse proxy), and podman with runc and debootstrap to build and run
+# the image ------------------------------------------------------------------------------
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v caddy >/dev/null 2>&1 || missing+=(caddy)
   command -v podman >/dev/null 2>&1 || missing+=(podman)
   [ -x /usr/sbin/runc ] || missing+=(runc)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)

@@ -1,15 +1,18 @@
 """Processes of a cluster on loopback (`threadline serve` replicas and `threadline worker`
-runner nodes on one PostgreSQL and one Redis), and learners talking to it: for the cluster
-tests and the cluster benchmark."""
+runner nodes on one PostgreSQL and one Redis, and Caddy in front of replicas), and learners
+talking to it: for the cluster tests and the cluster benchmark."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ import httpx2
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from app import ROOT
 from tests.redis_server import RedisServer, free_port
 from tests.runner_support import interpreters_file, token
 
@@ -168,6 +172,50 @@ class Cluster:
             lines = redis_log.read_text(errors="replace").splitlines()[-8:]
             parts.append("--- redis\n" + "\n".join(lines))
         return "\n".join(parts)
+
+
+@contextmanager
+def running_proxy(replicas: list[str], top: Path) -> Iterator[str]:
+    """Caddy (Debian's package) on a loopback port with the cluster profile's Caddyfile, in
+    front of these replicas (`host:port` each); its URL."""
+    binary = shutil.which("caddy")
+    if binary is None:
+        raise RuntimeError(
+            "Caddy is not installed: run `scripts/setup.sh test` (Debian package caddy)"
+        )
+    port = free_port()
+    env = os.environ | {
+        "THREADLINE_PROXY_ADDRESS": f":{port}",
+        "THREADLINE_REPLICAS": " ".join(replicas),
+        "THREADLINE_PROXY_ADMIN": f"127.0.0.1:{free_port()}",
+        "XDG_CONFIG_HOME": str(top / "config"),
+        "XDG_DATA_HOME": str(top / "data"),
+    }
+    caddyfile = ROOT / "deploy" / "Caddyfile"
+    log = top / "caddy.log"
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [binary, "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx2.get(url + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"Caddy did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(20)
 
 
 class Learner:

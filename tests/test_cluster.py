@@ -10,11 +10,13 @@ import re
 import signal
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 import redis
 from sqlalchemy import create_engine, text
@@ -23,7 +25,7 @@ from websockets.sync.client import connect
 
 from app import ROOT
 from app.runner import broker
-from tests.cluster_support import VISIBILITY, Cluster, Learner
+from tests.cluster_support import VISIBILITY, Cluster, Learner, running_proxy
 from tests.conftest import fresh_postgres_database
 from tests.redis_server import running_redis
 from tests.runner_support import token
@@ -181,6 +183,54 @@ def test_viewers_of_a_killed_web_replica_resume_on_the_other(cluster: Cluster) -
     stored = learner.client.get(f"/api/runs/{run['id']}/samples").json()
     assert [row for m in traces for row in m["samples"]] == stored["samples"]
     assert [e for m in traces for e in m["events"]] == stored["events"]
+
+
+def test_the_proxy_spreads_requests_and_keeps_viewers_across_a_lost_replica(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """Caddy with the cluster profile's Caddyfile in front of two replicas: requests go to
+    both, a learner's cookie holds on either, and when one replica is killed under a live
+    viewer the proxy routes around it and the viewer resumes through it with nothing lost."""
+    doomed, doomed_url = cluster.add_web_pair_member()
+    steady = cluster.web[0][0]
+    replicas = [url.removeprefix("http://") for url in (cluster.web[0][1], doomed_url)]
+    with running_proxy(replicas, tmp_path) as proxy:
+        marks = [uuid.uuid4().hex for _ in range(10)]
+        for mark in marks:
+            assert httpx2.get(f"{proxy}/?via={mark}").status_code == 200
+        for replica in (steady, doomed):  # round robin: each served some of them
+            assert any(mark in replica.log.read_text() for mark in marks), replica.name
+        learner = Learner(proxy)
+        run = learner.run(CHATTY.replace("range(6)", "range(30)"), interpreter="3.13t")
+        ws_url = proxy.replace("http", "ws", 1) + f"/ws/runs/{run['id']}"
+        cookie = "; ".join(f"{k}={v}" for k, v in learner.client.cookies.items())
+        received: list[dict[str, Any]] = []
+        last_id = ""
+        with connect(ws_url, additional_headers={"Cookie": cookie}) as socket:
+            try:
+                while True:
+                    received.append(json.loads(socket.recv(timeout=10)))
+                    if received[-1]["type"] == "trace":
+                        last_id = received[-1]["id"]
+                        if doomed.popen is not None and doomed.popen.poll() is None:
+                            doomed.signal(signal.SIGKILL)  # under a live viewer
+                            doomed.wait(10)
+                    if received[-1]["type"] == "status":
+                        break
+            except ConnectionClosed:  # it was the killed replica's viewer
+                pass
+        for _ in range(6):  # the proxy routes around the dead replica
+            assert learner.client.get("/").status_code == 200
+        deadline = time.monotonic() + 60
+        while received[-1]["type"] != "status":
+            assert time.monotonic() < deadline, [m["type"] for m in received]
+            more = learner.watch(proxy, run["id"], after=last_id)
+            received += more
+            last_id = next((m["id"] for m in reversed(received) if m["type"] == "trace"), last_id)
+        traces = [m for m in received if m["type"] == "trace"]
+        stored = learner.client.get(f"/api/runs/{run['id']}/samples").json()
+        assert [row for m in traces for row in m["samples"]] == stored["samples"]
+        assert [e for m in traces for e in m["events"]] == stored["events"]
 
 
 def _held(cluster: Cluster, node: str, among: list[dict[str, Any]]) -> list[str]:
