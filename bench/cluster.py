@@ -62,7 +62,6 @@ def until_final(learner: Learner, url: str, run_id: str) -> list[dict[str, Any]]
 
 
 def latency(learner: Learner, url: str) -> float:
-    learner.use(url)
     started = time.perf_counter()
     run = learner.run(TRIVIAL)
     messages = until_final(learner, url, run["id"])
@@ -87,7 +86,6 @@ def burst(url: str, learners: int, grade: bool = False) -> dict[str, float]:
 
 
 def events_rate(learner: Learner, url: str) -> dict[str, float]:
-    learner.use(url)
     run = learner.run(CHATTY)
     traces = [m for m in until_final(learner, url, run["id"]) if m["type"] == "trace"]
     with_events = [m for m in traces if m["events"]]
@@ -115,13 +113,13 @@ def main() -> int:
             web = cluster.add_web()
             cluster.web.reverse()  # the replica first: it is the one that lists the nodes
             cluster.add_worker()
-            learner = Learner(web)
+            learners = {url: Learner(url) for url in (web, embedded)}  # a database each
             for url in (web, embedded):  # warm both paths up
-                latency(learner, url)
+                latency(learners[url], url)
             paths: dict[str, list[float]] = {"embedded": [], "cluster": []}
             for _ in range(args.repeat):
-                paths["embedded"].append(latency(learner, embedded))
-                paths["cluster"].append(latency(learner, web))
+                paths["embedded"].append(latency(learners[embedded], embedded))
+                paths["cluster"].append(latency(learners[web], web))
             results["latency"] = {name: summary(s) for name, s in paths.items()}
             results["latency"]["added_median_ms"] = round(
                 results["latency"]["cluster"]["median_ms"]
@@ -129,8 +127,8 @@ def main() -> int:
                 1,
             )
             results["events"] = {
-                "embedded": events_rate(learner, embedded),
-                "cluster": events_rate(learner, web),
+                "embedded": events_rate(learners[embedded], embedded),
+                "cluster": events_rate(learners[web], web),
             }
             results["throughput"] = {"embedded, 1 slot": burst(embedded, args.burst)}
             results["throughput"]["cluster, 1 node"] = burst(web, args.burst)
