@@ -4,6 +4,7 @@ runs it), so that a restart keeps what was acknowledged."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -50,17 +51,37 @@ class RedisServer:
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(64).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
+            # This server (not another that took the port meanwhile), done loading its files.
+            if self.answering() == self.process.pid and self.ping():
+                return
             if self.process.poll() is not None:
                 break
             time.sleep(0.05)
         raise RuntimeError("Redis did not start: " + (self.directory / "redis.log").read_text())
+
+    def ping(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(64).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def answering(self) -> int | None:
+        """The process id of the Redis server answering on the port, if one does."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                s.sendall(b"INFO server\r\n")
+                reply = b""
+                while b"process_id:" not in reply or not reply.endswith(b"\r\n"):
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        return None
+                    reply += chunk
+        except OSError:
+            return None
+        found = re.search(rb"process_id:(\d+)", reply)
+        return int(found.group(1)) if found else None
 
     def stop(self) -> None:
         """Shut down as an operator would (SIGTERM: Redis writes its files and exits)."""
