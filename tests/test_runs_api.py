@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -154,13 +157,35 @@ def test_a_new_run_replaces_the_learners_unfinished_one(client: TestClient) -> N
     assert old["status"] == "cancelled" and old["reason"] == "Replaced by a newer run."
 
 
-def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
-    settings = runner_settings(tmp_path, runner_workers=1, queue_max=1)
+@dataclass
+class Busy:
+    first: TestClient
+    second: TestClient
+    running: dict[str, Any]
+    queued: dict[str, Any]
+
+
+@contextmanager
+def one_running_one_waiting(tmp_path: Path, queue_max: int) -> Iterator[Busy]:
+    """A server with one run slot, a learner's run in it and another learner's run waiting;
+    both cancelled at the end."""
+    settings = runner_settings(tmp_path, runner_workers=1, queue_max=queue_max)
     with TestClient(create_app(settings)) as first:
-        running = submit(first, SLEEPER)
         second = TestClient(first.app)
-        queued = submit(second, SLEEPER)
-        third = TestClient(first.app)
+        busy = Busy(first, second, submit(first, SLEEPER), submit(second, SLEEPER))
+        try:
+            yield busy
+        finally:
+            for client, run in ((first, busy.running), (second, busy.queued)):
+                client.post(
+                    f"/api/runs/{run['id']}/cancel", headers={"X-CSRF-Token": token(client)}
+                )
+
+
+def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
+    with one_running_one_waiting(tmp_path, queue_max=1) as busy:
+        second, queued = busy.second, busy.queued
+        third = TestClient(busy.first.app)
         code, answer = post(third, {"code": "pass", "interpreter": "3.13"})
         assert code == 429
         assert "Too many runs are waiting" in str(answer["detail"])
@@ -174,18 +199,13 @@ def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path) -> None:
         code, answer = post(second, {"code": "pass", "interpreter": "3.13"})
         assert code == 429, answer
         assert second.get(f"/api/runs/{queued['id']}").json()["status"] == "queued"
-        for client, run in ((first, running), (second, queued)):
-            client.post(f"/api/runs/{run['id']}/cancel", headers={"X-CSRF-Token": token(client)})
 
 
 def test_the_administrators_page_shows_the_slots_in_use_and_the_runs_waiting(
     tmp_path: Path,
 ) -> None:
-    settings = runner_settings(tmp_path, runner_workers=1, queue_max=4)
-    with TestClient(create_app(settings)) as first:
-        running = submit(first, SLEEPER)
-        second = TestClient(first.app)
-        queued = submit(second, SLEEPER)
+    with one_running_one_waiting(tmp_path, queue_max=4) as busy:
+        first, running = busy.first, busy.running
         admin = TestClient(first.app)
         sign_up(admin, "grace")
         assert admin.get("/admin/workers").status_code == 403
@@ -200,8 +220,6 @@ def test_the_administrators_page_shows_the_slots_in_use_and_the_runs_waiting(
         assert page.status_code == 200
         assert "the embedded runner): 1 of 1 run slots in use" in page.text
         assert "1 run waiting for a slot (the queue holds at most 4)" in page.text
-        for client, run in ((first, running), (second, queued)):
-            client.post(f"/api/runs/{run['id']}/cancel", headers={"X-CSRF-Token": token(client)})
 
 
 def test_runs_left_unfinished_by_a_crash_are_ended_at_start(tmp_path: Path) -> None:
