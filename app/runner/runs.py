@@ -126,6 +126,12 @@ def active(db: Session) -> dict[str, str]:
     return {run_id: status for run_id, status in found}
 
 
+def final_among(db: Session, run_ids: list[str]) -> set[str]:
+    """Which of these runs are final."""
+    found = db.execute(select(Run.id).where(Run.id.in_(run_ids), Run.status.in_(FINAL)))
+    return set(found.scalars())
+
+
 def requeue(db: Session, run_id: str) -> bool:
     """A running run handed back or taken from a lost node: queued again, to start afresh."""
     requeued = db.execute(

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.exceptions import RedisError, ResponseError
-from sqlalchemy import select
 
 from app.db.models import Run
 from app.interpreters import Interpreter
@@ -322,22 +321,17 @@ class Node:
         if not ids:
             return
         loop = asyncio.get_running_loop()
-        ended = await loop.run_in_executor(self.threads, self._ended, ids)
-        for run_id, reason in ended.items():
+        # The database keeps the status and reason it has; a run this node has just finished
+        # is among these too, its program over: stopping it changes nothing.
+        for run_id in await loop.run_in_executor(self.threads, self._final_among, ids):
             held = self.held.get(run_id)
             if held is not None and not held.active.cancel.is_set():
                 log.info("run %s was ended elsewhere; stopping it", run_id)
-                held.active.reason = reason or "Cancelled."
                 held.active.cancel.set()
 
-    def _ended(self, run_ids: list[str]) -> dict[str, str | None]:
-        """Of these runs, those final in the database, with their reasons. (One this node
-        has just finished is among them, its program over: stopping it changes nothing.)"""
+    def _final_among(self, run_ids: list[str]) -> set[str]:
         with self.ctx.sessions() as db:
-            found = db.execute(
-                select(Run.id, Run.reason).where(Run.id.in_(run_ids), Run.status.in_(runs.FINAL))
-            ).all()
-        return {run_id: reason for run_id, reason in found}
+            return runs.final_among(db, run_ids)
 
     async def _listen_for_cancels(self) -> None:
         while True:
